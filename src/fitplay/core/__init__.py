@@ -1,0 +1,1 @@
+"""Pure numerics: data, models, losses, training and the session state. No UI imports."""

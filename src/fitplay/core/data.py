@@ -1,0 +1,187 @@
+"""Data sets: the lesson's simulated data and validated CSV loading."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """Bad input data; the message is one line naming the source, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs x, targets y, where they came from, and the true parameters when simulated."""
+
+    x: np.ndarray
+    y: np.ndarray
+    source: str = "simulated"
+    true_params: dict[str, float] | None = None
+    columns: tuple[str, str] = ("x", "y")
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def simulated(self) -> bool:
+        return self.source == "simulated"
+
+
+def _grid(n: int) -> np.ndarray:
+    if n < 2:
+        raise DataError(f"--n must be at least 2, got {n}")
+    return np.linspace(-5.0, 5.0, n)
+
+
+def simulate(
+    n: int = 100, w_true: float = 2.0, b_true: float = 20.0, noise: float = 1.0, seed: int = 0
+) -> Dataset:
+    """The lesson's line: x on [-5, 5], y = w_true x + b_true + N(0, noise^2)."""
+    x = _grid(n)
+    rng = np.random.default_rng(seed)
+    y = w_true * x + b_true + noise * rng.standard_normal(n)
+    return Dataset(x, y, true_params={"w": float(w_true), "b": float(b_true)})
+
+
+def simulate_logistic(
+    n: int = 100, w_true: float = 2.0, b_true: float = 1.0, noise: float = 1.0, seed: int = 0
+) -> Dataset:
+    """The lesson's 0/1 data: z = w_true x + b_true + noise * U[0, 1), y = round(sigmoid(z))."""
+    x = _grid(n)
+    rng = np.random.default_rng(seed)
+    z = w_true * x + b_true + noise * rng.random(n)
+    y = np.round(0.5 * (1.0 + np.tanh(z / 2.0)))
+    return Dataset(x, y, true_params={"w": float(w_true), "b": float(b_true)})
+
+
+def simulate_curve(n: int = 100, noise: float = 0.2, seed: int = 0) -> Dataset:
+    """A nonlinear 1-D curve for the tiny network: y = 2 sin(x) + 0.3 x + N(0, noise^2)."""
+    x = _grid(n)
+    rng = np.random.default_rng(seed)
+    y = 2.0 * np.sin(x) + 0.3 * x + noise * rng.standard_normal(n)
+    return Dataset(x, y)
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataError(f"{name}: line {line}: binary data (a NUL byte), not a CSV text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{name}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _delimiter(first_line: str) -> str:
+    for d in (",", "\t", ";"):
+        if d in first_line:
+            return d
+    return ","
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _rows(text: str, delim: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows with their 1-based line numbers."""
+    lines = text.splitlines()
+    if '"' in text:
+        reader = csv.reader(lines, delimiter=delim)
+        return [(i + 1, [c.strip() for c in row]) for i, row in enumerate(reader) if row and any(c.strip() for c in row)]
+    return [(i + 1, [c.strip() for c in ln.split(delim)]) for i, ln in enumerate(lines) if ln.strip()]
+
+
+def _pick(spec: str | None, header: list[str] | None, ncols: int, default: int, name: str, flag: str) -> int:
+    if spec is None:
+        return default
+    if header is not None and spec in header:
+        return header.index(spec)
+    try:
+        idx = int(spec)
+    except ValueError:
+        cols = ", ".join(header) if header else f"0..{ncols - 1}"
+        raise DataError(f"{name}: {flag} {spec!r} is not a column (columns: {cols})") from None
+    if not 0 <= idx < ncols:
+        raise DataError(f"{name}: {flag} {idx} is out of range (the file has {ncols} columns, 0..{ncols - 1})")
+    return idx
+
+
+def _column_names(header: list[str] | None, ncols: int) -> str:
+    return ", ".join(header) if header else ", ".join(str(i) for i in range(ncols))
+
+
+def load_csv(path: str, x_col: str | None = None, y_col: str | None = None) -> Dataset:
+    """Load two numeric columns from a CSV file (or stdin for '-'); raise DataError on bad input."""
+    name = "<stdin>" if path == "-" else path
+    text = _decode(_read_bytes(path), name)
+    if not text.strip():
+        raise DataError(f"{name}: empty file, expected two numeric columns x,y")
+    first = next(ln for ln in text.splitlines() if ln.strip())
+    rows = _rows(text, _delimiter(first))
+    header: list[str] | None = None
+    if not any(_is_number(c) for c in rows[0][1]):
+        header = rows[0][1]
+        rows = rows[1:]
+    ncols = len(header) if header is not None else len(rows[0][1]) if rows else 0
+    if not rows:
+        raise DataError(f"{name}: only a header row, no data rows")
+    if ncols < 2:
+        raise DataError(f"{name}: line {rows[0][0]}: one column; need two (x and y)")
+    if ncols > 2 and (x_col is None or y_col is None):
+        raise DataError(
+            f"{name}: {ncols} columns ({_column_names(header, ncols)}); choose two with --x COL and --y COL"
+        )
+    xi = _pick(x_col, header, ncols, 0, name, "--x")
+    yi = _pick(y_col, header, ncols, 1, name, "--y")
+    if len(rows) < 2:
+        raise DataError(f"{name}: line {rows[0][0]}: only one data row; need at least two")
+    xs = np.empty(len(rows))
+    ys = np.empty(len(rows))
+    for k, (line, cells) in enumerate(rows):
+        if len(cells) != ncols:
+            raise DataError(f"{name}: line {line}: {len(cells)} fields, expected {ncols}")
+        xs[k] = _number(cells[xi], name, line, header[xi] if header else str(xi))
+        ys[k] = _number(cells[yi], name, line, header[yi] if header else str(yi))
+    cols = (header[xi], header[yi]) if header else (f"column {xi}", f"column {yi}")
+    return Dataset(xs, ys, source=path, columns=cols)
+
+
+def _number(cell: str, name: str, line: int, column: str) -> float:
+    try:
+        value = float(cell)
+    except ValueError:
+        shown = cell if len(cell) <= 20 else cell[:20] + "…"
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a number") from None
+    if not math.isfinite(value):
+        raise DataError(f"{name}: line {line}: column {column}: {cell!r} is not a finite number")
+    return value

@@ -316,7 +316,7 @@ class Session:
         if result.diverged:
             self._diverged(result)
             return True
-        self.params = _copy(result.params)
+        self.params = {k: np.array(result.params[k], dtype=np.float64) for k in self.start}
         self.last_finite = _copy(result.last_finite) if result.last_finite is not None else self.last_finite
         self._dev = result.device_state
         self._record(self.loss_at(self.params))
@@ -330,12 +330,12 @@ class Session:
 
     def _diverged(self, result: ChunkResult) -> None:
         restore = result.params if result.params is not None and _finite(result.params) else self.last_finite
-        self.params = _copy(restore)
+        self.params = {k: np.array(restore[k], dtype=np.float64) for k in self.start}
         self._dev = None
         self.status = "diverged"
         self._record(self.loss_at(self.params))
-        self.message = (f"diverged at step {self.step_count + 1} (loss exploded at lr {self.lr:g}); "
-                        "restored the last finite parameters - lower the learning rate with -")
+        self.message = (f"diverged at step {self.step_count + 1}: the loss exploded at lr {self.lr:g}; restored the "
+                        "last finite parameters. Lower the learning rate (the - key, or --lr)")
 
     def step_once(self) -> ChunkResult:
         """Run one step here and now (the sync path used by fit, demo and tests)."""

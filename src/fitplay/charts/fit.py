@@ -1,0 +1,108 @@
+"""The fit chart: data as a scatter and the model's curve, plus the true line and residuals."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fitplay.charts.grid import Area, Grid, Kind, braille_curve, braille_segments, find_area, paint_braille
+from fitplay.charts.plotext_adapter import DATA_MARKER, build_axes
+from fitplay.core.models import Logistic
+from fitplay.core.session import Session
+
+MAX_RESIDUALS = 2000
+_AXIS_CHARS = set("┌┐└┘─│┬┴┤├┼")
+
+
+def char_kind(ch: str) -> Kind:
+    if ch == DATA_MARKER:
+        return Kind.DATA
+    if ch in _AXIS_CHARS:
+        return Kind.AXIS
+    return Kind.TEXT
+
+
+def limits(session: Session) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Fixed axis limits for the data, so the axes stay still while the curve moves."""
+    x, y = session.data.x, session.data.y
+    x0, x1 = float(np.min(x)), float(np.max(x))
+    if x1 <= x0:
+        x0, x1 = x0 - 1.0, x1 + 1.0
+    if session.model.name == "logistic":
+        return (x0, x1), (-0.15, 1.15)
+    y0, y1 = float(np.min(y)), float(np.max(y))
+    pad = 0.12 * (y1 - y0) if y1 > y0 else 1.0
+    return (x0, x1), (y0 - pad, y1 + pad)
+
+
+def thin(x: np.ndarray, y: np.ndarray, xlim, ylim, cols: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most one point per character cell: a large scatter shows the same, and builds fast."""
+    if x.size <= cols * rows:
+        return x, y
+    cx = np.clip(((x - xlim[0]) / (xlim[1] - xlim[0]) * (cols - 1)).round(), 0, cols - 1).astype(np.int64)
+    cy = np.clip(((y - ylim[0]) / (ylim[1] - ylim[0]) * (rows - 1)).round(), 0, rows - 1).astype(np.int64)
+    keys = np.unique(cx * rows + cy)
+    kx, ky = keys // rows, keys % rows
+    return (xlim[0] + kx / (cols - 1) * (xlim[1] - xlim[0]), ylim[0] + ky / (rows - 1) * (ylim[1] - ylim[0]))
+
+
+class FitChart:
+    """Renders the fit view; the static layer (axes, ticks, data) is built by plotext once per data and size."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._static: Grid | None = None
+        self.area: Area | None = None
+
+    def _static_layer(self, session: Session, width: int, height: int) -> Grid:
+        key = (id(session.data), session.model.name, width, height)
+        if key != self._key:
+            xlim, ylim = limits(session)
+            xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
+            lines = build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y")
+            self._static = Grid.from_lines(lines, char_kind)
+            self.area = find_area(lines, xlim, ylim)
+            self._key = key
+        return self._static
+
+    def render(self, session: Session, width: int, height: int, show_true: bool = False,
+               show_residuals: bool = False) -> Grid:
+        grid = self._static_layer(session, width, height).copy()
+        area = self.area
+        model, data = session.model, session.data
+        xs = area.x_at_sub()
+        with np.errstate(all="ignore"):
+            if show_residuals and data.n <= MAX_RESIDUALS:
+                pred = model.predict(session.params, data.x)
+                paint_braille(grid, braille_segments(area, data.x, data.y, pred), Kind.RESID)
+            if show_true and data.true_params is not None and model.two_param:
+                true = {k: np.float64(v) for k, v in data.true_params.items()}
+                paint_braille(grid, braille_curve(area, model.predict(true, xs), dotted=True), Kind.TRUE)
+            if isinstance(model, Logistic):
+                self._midpoint(grid, area, Logistic.midpoint(session.params))
+            paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
+        self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
+        return grid
+
+    @staticmethod
+    def _midpoint(grid: Grid, area: Area, mid: float | None) -> None:
+        if mid is None or not np.isfinite(mid):
+            return
+        col = int(round(float(area.sub_x(mid)))) // 2
+        if 0 <= col < area.cols:
+            for r in range(area.top, area.bottom + 1):
+                if grid.chars[r][area.left + col] == " ":
+                    grid.put(r, area.left + col, "┊", Kind.MARK)
+
+    @staticmethod
+    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool) -> None:
+        col = area.left + 1
+        parts = [(f" {DATA_MARKER} data ", Kind.DATA), (" ⠒⠒ model ", Kind.LINE)]
+        if true_shown:
+            parts.append((" ⠒ ⠒ true ", Kind.TRUE))
+        if resid_shown:
+            parts.append((" ⡇ residual ", Kind.RESID))
+        for text, kind in parts:
+            if col + len(text) > area.right:
+                break
+            grid.text(area.top - 1, col, text, kind)
+            col += len(text)

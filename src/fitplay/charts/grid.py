@@ -1,0 +1,168 @@
+"""A character grid with a style kind per cell, and braille drawing onto a plot area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Kind(IntEnum):
+    """What a cell shows; the theme maps each kind to a style."""
+
+    TEXT = 0
+    AXIS = 1
+    DATA = 2
+    LINE = 3
+    TRUE = 4
+    RESID = 5
+    PATH = 6
+    MARK = 7
+    POINT = 8
+    MUTED = 9
+
+
+# Braille dot bits for (sub-column, sub-row) within a cell: 2 columns x 4 rows.
+_BRAILLE = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+
+
+class Grid:
+    """Rows of characters and of Kind codes."""
+
+    def __init__(self, chars: list[list[str]], kinds: list[bytearray]):
+        self.chars = chars
+        self.kinds = kinds
+
+    @classmethod
+    def blank(cls, width: int, height: int) -> Grid:
+        return cls([[" "] * width for _ in range(height)], [bytearray(width) for _ in range(height)])
+
+    @classmethod
+    def from_lines(cls, lines: list[str], kind_of) -> Grid:
+        """A grid from text lines, each character's kind given by kind_of(char)."""
+        chars = [list(line) for line in lines]
+        kinds = [bytearray(kind_of(c) for c in line) for line in lines]
+        return cls(chars, kinds)
+
+    def copy(self) -> Grid:
+        return Grid([r[:] for r in self.chars], [bytearray(k) for k in self.kinds])
+
+    @property
+    def width(self) -> int:
+        return len(self.chars[0]) if self.chars else 0
+
+    @property
+    def height(self) -> int:
+        return len(self.chars)
+
+    def put(self, row: int, col: int, char: str, kind: Kind) -> None:
+        if 0 <= row < self.height and 0 <= col < self.width:
+            self.chars[row][col] = char
+            self.kinds[row][col] = kind
+
+    def text(self, row: int, col: int, s: str, kind: Kind = Kind.TEXT) -> None:
+        for i, ch in enumerate(s):
+            self.put(row, col + i, ch, kind)
+
+    def lines(self) -> list[str]:
+        return ["".join(r) for r in self.chars]
+
+
+@dataclass(frozen=True)
+class Area:
+    """The plot area inside plotext's frame: cell bounds (inclusive) and the data limits they show."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+
+    @property
+    def cols(self) -> int:
+        return self.right - self.left + 1
+
+    @property
+    def rows(self) -> int:
+        return self.bottom - self.top + 1
+
+    def sub_x(self, x: np.ndarray) -> np.ndarray:
+        """Data x to braille sub-column (float)."""
+        x0, x1 = self.xlim
+        return (np.asarray(x, dtype=float) - x0) / (x1 - x0) * (2 * self.cols - 1)
+
+    def sub_y(self, y: np.ndarray) -> np.ndarray:
+        """Data y to braille sub-row (float, 0 at the top)."""
+        y0, y1 = self.ylim
+        return (y1 - np.asarray(y, dtype=float)) / (y1 - y0) * (4 * self.rows - 1)
+
+    def x_at_sub(self) -> np.ndarray:
+        """The data x of every braille sub-column."""
+        x0, x1 = self.xlim
+        return x0 + np.arange(2 * self.cols) / (2 * self.cols - 1) * (x1 - x0)
+
+    def cell(self, x: float, y: float) -> tuple[int, int] | None:
+        """The (row, col) of a data point, or None outside the area."""
+        sx, sy = float(self.sub_x(x)), float(self.sub_y(y))
+        if not (np.isfinite(sx) and np.isfinite(sy)):
+            return None
+        c, r = int(round(sx)) // 2, int(round(sy)) // 4
+        if 0 <= c < self.cols and 0 <= r < self.rows:
+            return self.top + r, self.left + c
+        return None
+
+
+def find_area(lines: list[str], xlim: tuple[float, float], ylim: tuple[float, float]) -> Area:
+    """Locate plotext's frame (┌ ... ┘) in its text output."""
+    top = next(i for i, ln in enumerate(lines) if "┌" in ln)
+    left = lines[top].index("┌") + 1
+    right = lines[top].index("┐") - 1
+    bottom = next(i for i in range(len(lines) - 1, -1, -1) if "└" in lines[i]) - 1
+    return Area(top + 1, left, bottom, right, xlim, ylim)
+
+
+def braille_curve(area: Area, y_of_sub: np.ndarray, dotted: bool = False) -> dict[tuple[int, int], int]:
+    """Braille cells for a curve given its y at every sub-column; each sub-column spans halfway to its
+    neighbours, so steep stretches stay joined."""
+    sy = area.sub_y(y_of_sub)
+    prev = np.concatenate([sy[:1], sy[:-1]])
+    nxt = np.concatenate([sy[1:], sy[-1:]])
+    prev = np.where(np.isfinite(prev), prev, sy)
+    nxt = np.where(np.isfinite(nxt), nxt, sy)
+    with np.errstate(invalid="ignore"):
+        lo = np.round(np.minimum(sy, np.minimum((sy + prev) / 2, (sy + nxt) / 2)))
+        hi = np.round(np.maximum(sy, np.maximum((sy + prev) / 2, (sy + nxt) / 2)))
+    cols = np.arange(len(sy))
+    keep = np.isfinite(sy) & (hi >= 0) & (lo <= 4 * area.rows - 1)
+    if dotted:
+        keep &= cols % 3 != 2
+    return _fill(area, cols[keep], lo[keep], hi[keep])
+
+
+def _fill(area: Area, sub_cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict[tuple[int, int], int]:
+    """OR the braille dots of vertical sub-pixel runs [lo, hi] at each sub-column into cells."""
+    nrows = 4 * area.rows
+    cells: dict[tuple[int, int], int] = {}
+    for c, a, b in zip(sub_cols.tolist(), lo.tolist(), hi.tolist()):
+        bit_col = _BRAILLE[c % 2]
+        col = area.left + c // 2
+        for r in range(max(int(a), 0), min(int(b), nrows - 1) + 1):
+            key = (area.top + r // 4, col)
+            cells[key] = cells.get(key, 0) | bit_col[r % 4]
+    return cells
+
+
+def braille_segments(area: Area, xs: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> dict[tuple[int, int], int]:
+    """Braille cells for vertical segments from (x, y0) to (x, y1)."""
+    sx = np.round(area.sub_x(xs))
+    a, b = area.sub_y(y0), area.sub_y(y1)
+    lo, hi = np.round(np.minimum(a, b)), np.round(np.maximum(a, b))
+    keep = np.isfinite(lo) & np.isfinite(hi) & (sx >= 0) & (sx < 2 * area.cols)
+    return _fill(area, sx[keep].astype(int), lo[keep], hi[keep])
+
+
+def paint_braille(grid: Grid, cells: dict[tuple[int, int], int], kind: Kind) -> None:
+    for (r, c), bits in cells.items():
+        grid.put(r, c, chr(0x2800 + bits), kind)

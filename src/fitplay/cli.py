@@ -1,0 +1,230 @@
+"""Command line: `fitplay [DATA]`, `fitplay fit`, `fitplay demo`, `fitplay themes`, `fitplay bench`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from fitplay.core.data import DataError
+from fitplay.core.models import MODEL_NAMES
+from fitplay.core.optim import OPTIMIZERS
+from fitplay.core.session import Options, Session, SessionError
+
+COMMANDS = ("fit", "demo", "themes", "bench")
+EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _int_in(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is outside {lo}..{hi}")
+        return value
+    return parse
+
+
+def _add_shared(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", nargs="?", metavar="DATA", help="CSV file with x and y columns, or - for stdin "
+                   "(default: the lesson's simulated data)")
+    g = p.add_argument_group("data")
+    g.add_argument("--x", dest="x_col", metavar="COL", help="x column: header name or 0-based index")
+    g.add_argument("--y", dest="y_col", metavar="COL", help="y column: header name or 0-based index")
+    g.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0, help="random seed for simulated data (0)")
+    g.add_argument("--n", type=_int_in(2, 10_000_000), default=100, help="number of simulated points (100)")
+    g.add_argument("--noise", type=_non_negative, help="noise scale of simulated data (model default)")
+    g.add_argument("--w-true", type=_finite, help="true slope of simulated data (2)")
+    g.add_argument("--b-true", type=_finite, help="true intercept of simulated data (20; logistic 1)")
+    m = p.add_argument_group("model and optimizer")
+    m.add_argument("--model", choices=MODEL_NAMES, default="linear", help="model (linear)")
+    m.add_argument("--hidden", type=_int_in(1, 256), default=8, help="hidden units of the mlp (8)")
+    m.add_argument("--init", nargs=2, type=_finite, metavar=("W", "B"), help="start parameters (-5 3)")
+    m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (model default: gd; mlp adam)")
+    m.add_argument("--lr", type=_positive, help="learning rate (model default)")
+    m.add_argument("--steps", type=_int_in(0, 100_000_000), help="step budget (model default)")
+    m.add_argument("--load", metavar="SESSION.json", help="restore a session saved with s")
+    u = p.add_argument_group("display")
+    u.add_argument("--theme", help="theme name (see `fitplay themes`)")
+    u.add_argument("--fps", type=_positive, default=30.0, help="animation frames per second (30)")
+    u.add_argument("--no-color", action="store_true", help="monochrome output (NO_COLOR is honoured too)")
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    prog = "fitplay" if command is None else f"fitplay {command}"
+    descriptions = {
+        None: "Fit y = w·x + b by hand with the keyboard, then watch gradient descent do it. "
+              "Subcommands: fit, demo, themes, bench (fitplay COMMAND --help).",
+        "fit": "Fit without a UI and print the result (--json: one JSON object). "
+               "Exit 0 fitted, 3 diverged, 2 bad usage or input.",
+    }
+    p = argparse.ArgumentParser(prog=prog, description=descriptions.get(command))
+    if command in (None, "fit"):
+        _add_shared(p)
+    if command == "fit":
+        p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    return p
+
+
+def session_options(args: argparse.Namespace) -> Options:
+    return Options(
+        model=args.model, data=args.data, x_col=args.x_col, y_col=args.y_col, seed=args.seed, n=args.n,
+        noise=args.noise, w_true=args.w_true, b_true=args.b_true,
+        init=tuple(args.init) if args.init else None, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
+        hidden=args.hidden,
+    )
+
+
+def make_session(args: argparse.Namespace) -> Session:
+    """The session the options ask for, or the one --load restores (raises DataError / SessionError)."""
+    if args.load:
+        return load_session_file(args.load, args.steps)
+    return Session(session_options(args))
+
+
+def load_session_file(path: str, steps: int | None = None) -> Session:
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionError(f"{path}: is a directory, not a session file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"line {line}: " if line else ""
+        raise SessionError(f"{path}: {where}not valid JSON") from None
+    except OSError as exc:
+        raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return Session.from_dict(doc, path, steps)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"fitplay: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(command).parse_args(argv[1:] if command else argv)
+    if getattr(args, "no_color", False):
+        os.environ["NO_COLOR"] = "1"
+    try:
+        if command == "fit":
+            return run_fit(args)
+        return run_playground(args)
+    except (DataError, SessionError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_playground(args: argparse.Namespace) -> int:
+    from fitplay.tui.app import AppOptions, make_app
+
+    session = make_session(args)
+    app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
+    app.run()
+    return app.return_code or 0
+
+
+def fit_report(session: Session, seconds: float) -> dict:
+    """The `fit --json` object of design.md."""
+    params = {k: (float(v) if v.ndim == 0 else v.tolist()) for k, v in session.params.items()}
+    return {
+        "model": session.model.name,
+        "optimizer": session.optimizer,
+        "lr": session.lr,
+        "steps": session.step_count,
+        "params": params,
+        "loss": session.loss,
+        "initial_loss": session.initial_loss,
+        "converged": session.status == "converged",
+        "diverged": session.status == "diverged",
+        "seconds": round(seconds, 6),
+        "steps_per_second": round(session.step_count / seconds, 1) if seconds > 0 else 0.0,
+    }
+
+
+class Progress:
+    """A one-line progress bar on stderr for runs longer than a moment (TTY only)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, session: Session) -> None:
+        if not self.enabled or time.perf_counter() - self.t0 < 0.5:
+            return
+        frac = session.step_count / max(session.max_steps, 1)
+        bar = "█" * int(30 * frac)
+        sys.stderr.write(f"\r[{bar:<30}] {session.step_count}/{session.max_steps} steps  "
+                         f"{session.model.loss_label} {session.loss:.4g}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    session = make_session(args)
+    t0 = time.perf_counter()
+    progress = Progress(not args.json and sys.stderr.isatty())
+    if session.max_steps > 0:
+        session.run(progress=progress)
+    progress.close()
+    report = fit_report(session, time.perf_counter() - t0)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(readable(report))
+    if session.status == "diverged":
+        print(f"fitplay: {session.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return EXIT_OK
+
+
+def readable(report: dict) -> str:
+    params = report["params"]
+    if "w" in params:
+        shown = f"w = {params['w']:.6g}, b = {params['b']:.6g}"
+    else:
+        shown = f"{sum(len(v) if isinstance(v, list) else 1 for v in params.values())} parameters"
+    state = "converged" if report["converged"] else "diverged" if report["diverged"] else "step budget used"
+    return (f"{report['model']} / {report['optimizer']} lr {report['lr']:g}: {shown}\n"
+            f"loss {report['loss']:.6g} (from {report['initial_loss']:.6g}) after {report['steps']} steps, {state}, "
+            f"{report['seconds']:.2f} s ({report['steps_per_second']:,.0f} steps/s)")

@@ -1,0 +1,53 @@
+"""A widget that shows a chart grid as strips and repaints only the cells that changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from fitplay.charts.grid import Grid
+from fitplay.charts.strips import StripPainter
+
+
+class ChartView(Widget, can_focus=True):
+    """Draws whatever its render function returns for the widget's size."""
+
+    DEFAULT_CSS = """
+    ChartView { height: 1fr; width: 1fr; }
+    ChartView:focus { background-tint: $foreground 3%; }
+    """
+
+    def __init__(self, painter: StripPainter, *, id: str | None = None):
+        super().__init__(id=id)
+        self.painter = painter
+        self.render_grid: Callable[[int, int], Grid] | None = None
+        self._strips: list[Strip] = []
+
+    def set_painter(self, painter: StripPainter) -> None:
+        """New styles (a theme change): every row repaints."""
+        self.painter = painter
+        self.update_chart(full=True)
+
+    def update_chart(self, full: bool = False) -> None:
+        """Re-render for the current state and refresh only the changed spans."""
+        width, height = self.size
+        if self.render_grid is None or width < 10 or height < 5:
+            return
+        strips, changed = self.painter.paint(self.render_grid(width, height))
+        self._strips = strips
+        if full:
+            self.refresh()
+            return
+        for y, x0, x1 in changed:
+            self.refresh(Region(x0, y, x1 - x0, 1))
+
+    def on_resize(self) -> None:
+        self.update_chart(full=True)
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.size.width)

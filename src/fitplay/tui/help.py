@@ -1,0 +1,65 @@
+"""The help screen: every key binding with its description, and the optimizer's stop rules."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from fitplay.core.session import stop_rules
+
+
+def key_table(bindings: list[Binding]) -> Table:
+    """One row per action: its keys and its description."""
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(style="bold")
+    table.add_column()
+    for b in bindings:
+        if not b.description:
+            continue
+        keys = ", ".join(_key_name(k) for k in b.key.split(","))
+        table.add_row(keys, b.tooltip or b.description)
+    return table
+
+
+_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
+          "right_square_bracket": "]", "full_stop": ".", "plus": "+", "minus": "-", "greater_than_sign": ">",
+          "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape"}
+
+
+def _key_name(key: str) -> str:
+    key = key.strip()
+    if key.startswith("shift+"):
+        return "shift+" + _NAMES.get(key[6:], key[6:])
+    return _NAMES.get(key, key)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and rules; escape, ? or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%; border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+
+    def __init__(self, bindings: list[Binding]):
+        super().__init__()
+        self.bindings_list = bindings
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text("fitplay keys  (escape, ? or q closes)", style="bold"))
+            yield Static(key_table(self.bindings_list))
+            yield Static(Text("\ntab focuses the w and b inputs: type a value, enter applies, escape cancels."))
+            yield Static(Text(f"\n{stop_rules()}.", style="dim"))
+            yield Static(Text("ctrl+p opens the command palette (themes, screenshots, keys).", style="dim"))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

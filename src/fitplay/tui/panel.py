@@ -1,0 +1,107 @@
+"""The side panel: model line, loss readout, w and b inputs, step size and optimizer status."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from fitplay.core.optim import jax_loaded
+from fitplay.core.session import Session
+
+FORMULAS = {"linear": "y = w·x + b", "logistic": "p = σ(w·x + b)", "mlp": "y = W2·tanh(W1·x + b1) + b2"}
+STATUS_STYLE = {"running": "bold green", "paused": "yellow", "converged": "bold cyan", "diverged": "bold red",
+                "done": "cyan", "stopped": "yellow", "idle": "dim"}
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number for the readout; never 'nan' or 'inf'."""
+    if not math.isfinite(value):
+        return "overflow"
+    if abs(value) >= 1e6 or 0 < abs(value) < 0.5 * 10**-digits:
+        return f"{value:.{digits}e}"
+    return f"{value:.{digits}f}"
+
+
+def hint(session: Session) -> Text:
+    """Which way w and b should move to lower the loss."""
+    grad = session.gradient()
+    if grad is None:
+        return Text(f"{session.model.param_count()} parameters: press o to train", style="dim")
+    text = Text("hint ")
+    for name in ("w", "b"):
+        g = grad[name]
+        if abs(g) < 1e-3:
+            text.append(f"{name} ok  ", style="green")
+        else:
+            arrow = "→" if name == "w" else "↑"
+            back = "←" if name == "w" else "↓"
+            text.append(f"{name} {arrow if g < 0 else back}  ", style="bold")
+    return text
+
+
+class Readout(Static):
+    """Loss to 4 decimals beside its label, the change from the last move, the best so far and a hint."""
+
+    DEFAULT_CSS = "Readout { height: auto; padding: 0 1; }"
+
+    def show(self, session: Session) -> None:
+        label = session.model.loss_label
+        text = Text()
+        text.append(f"{label} ", style="bold")
+        text.append(fmt(session.loss), style="bold")
+        text.append("\n")
+        delta = session.last_delta
+        if delta < -1e-12:
+            text.append(f"Δ {fmt(delta)} better", style="green")
+        elif delta > 1e-12:
+            text.append(f"Δ +{fmt(delta)} worse", style="red")
+        else:
+            text.append("Δ 0", style="dim")
+        text.append(f"\nbest {fmt(session.best_loss)}")
+        acc = session.accuracy()
+        if acc is not None:
+            text.append(f"   accuracy {acc:.0%}")
+        text.append("\n")
+        text.append_text(hint(session))
+        self.update(text)
+
+
+class ParamInput(Input):
+    """An exact value for w or b: enter applies, escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel edit", show=False)]
+
+    class Cancelled(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.param = name
+
+    def __init__(self, name: str):
+        super().__init__(id=f"param-{name}", compact=True, select_on_focus=True)
+        self.param = name
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled(self.param))
+
+
+class StatusLine(Static):
+    """Optimizer state: status, step count, learning rate, optimizer and speed."""
+
+    DEFAULT_CSS = "StatusLine { height: auto; padding: 0 1; }"
+
+    def show(self, session: Session, busy: bool) -> None:
+        status = session.status
+        if busy and not jax_loaded():
+            status = "preparing…"
+        text = Text()
+        text.append(f"● {status}", style=STATUS_STYLE.get(session.status, "yellow"))
+        text.append(f"  step {session.step_count}/{session.max_steps}\n")
+        text.append(f"{session.optimizer}  lr {session.lr:g}\n")
+        text.append(f"{session.steps_per_frame} steps/frame")
+        if session.steps_per_second:
+            text.append(f"  {session.steps_per_second:,.0f} steps/s")
+        self.update(text)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-EPS = 1e-7
 
-
-def mse(pred, y, xp=np):
+def mse(pred, y, xp=np, axis=None):
     """Mean squared error: mean((y - pred)^2)."""
-    return xp.mean((y - pred) ** 2)
+    return xp.mean((y - pred) ** 2, axis=axis)
 
 
-def bce(prob, y, xp=np):
-    """Mean binary cross-entropy with probabilities clipped to [EPS, 1 - EPS]."""
-    p = xp.clip(prob, EPS, 1.0 - EPS)
-    return -xp.mean(y * xp.log(p) + (1.0 - y) * xp.log(1.0 - p))
+def bce_logits(z, y, xp=np, axis=None):
+    """Mean binary cross-entropy of sigmoid(z) against 0/1 targets, computed from the logits z.
+
+    Equal to -mean(y log p + (1 - y) log(1 - p)) but never infinite; unlike clipping p, it keeps the
+    gradient alive for saturated points, so a saturated start is not mistaken for convergence.
+    """
+    return xp.mean(xp.logaddexp(0.0, z) - y * z, axis=axis)
 
 
 def sigmoid(z, xp=np):

@@ -30,7 +30,8 @@ class Model:
     def predict(self, params: Params, x, xp=np):
         raise NotImplementedError
 
-    def loss(self, params: Params, x, y, xp=np):
+    def loss(self, params: Params, x, y, xp=np, axis=None):
+        """The mean loss (over `axis`, all by default, so a parameter grid can broadcast)."""
         raise NotImplementedError
 
     def start(self, seed: int) -> Params:
@@ -54,8 +55,8 @@ class Linear(Model):
     def predict(self, params, x, xp=np):
         return params["w"] * x + params["b"]
 
-    def loss(self, params, x, y, xp=np):
-        return losses.mse(self.predict(params, x, xp), y, xp)
+    def loss(self, params, x, y, xp=np, axis=None):
+        return losses.mse(self.predict(params, x, xp), y, xp, axis)
 
     def grad(self, params, x, y):
         r = self.predict(params, x) - y
@@ -69,8 +70,8 @@ class Logistic(Model):
     def predict(self, params, x, xp=np):
         return losses.sigmoid(params["w"] * x + params["b"], xp)
 
-    def loss(self, params, x, y, xp=np):
-        return losses.bce(self.predict(params, x, xp), y, xp)
+    def loss(self, params, x, y, xp=np, axis=None):
+        return losses.bce_logits(params["w"] * x + params["b"], y, xp, axis)
 
     def grad(self, params, x, y):
         r = self.predict(params, x) - y
@@ -101,8 +102,8 @@ class Mlp(Model):
         h = xp.tanh(x[:, None] * params["W1"][None, :] + params["b1"][None, :])
         return h @ params["W2"] + params["b2"]
 
-    def loss(self, params, x, y, xp=np):
-        return losses.mse(self.predict(params, x, xp), y, xp)
+    def loss(self, params, x, y, xp=np, axis=None):
+        return losses.mse(self.predict(params, x, xp), y, xp, axis)
 
     def start(self, seed):
         rng = np.random.default_rng(seed + 10_000)

@@ -79,7 +79,7 @@ def chunk_fn(model: Model, optimizer: str, length: int):
         loss, grads = value_and_grad(params, x, y)
         updates, state = tx.update(grads, state, params)
         new = optax.apply_updates(params, updates)
-        return (new, state, x, y), (loss, optax.global_norm(grads), params)
+        return (new, state, x, y), (loss, optax.tree.norm(grads), params)
 
     @jax.jit
     def run(params, state, x, y):

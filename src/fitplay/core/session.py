@@ -433,7 +433,10 @@ class Session:
             raise SessionError(f"{name}: \"{field}\" must have the keys {', '.join(sorted(expected))}")
         out = {}
         for key, ref in expected.items():
-            value = np.asarray(raw[key], dtype=np.float64)
+            try:
+                value = np.asarray(raw[key], dtype=np.float64)
+            except (ValueError, TypeError):
+                raise SessionError(f"{name}: \"{field}.{key}\" must be numbers") from None
             if value.shape != np.shape(ref) or not np.all(np.isfinite(value)):
                 raise SessionError(f"{name}: \"{field}.{key}\" must be finite with shape {np.shape(ref)}")
             out[key] = value

@@ -115,7 +115,7 @@ class FitplayApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="charts"):
                 yield ChartView(self._painter(), id="chart")
-                yield ChartView(self._painter(), id="loss-strip")
+                yield ChartView(self._painter(), id="loss-strip", focusable=False)
             with Vertical(id="panel"):
                 yield Static(id="model-line")
                 yield Readout(id="readout")
@@ -190,7 +190,10 @@ class FitplayApp(App[int]):
                 box.value = ""
                 box.placeholder = "not for this model"
             elif not box.has_focus:
-                box.value = f"{float(s.params[name]):.4f}"
+                self._show_param(box)
+
+    def _show_param(self, box: ParamInput) -> None:
+        box.value = f"{float(self.session.params[box.param]):.4f}"
 
     def _report(self, ok: bool = True) -> None:
         """Show the session's message, as an error when the action was refused."""
@@ -211,10 +214,12 @@ class FitplayApp(App[int]):
         box = event.input
         if isinstance(box, ParamInput):
             ok = self.session.set_param(box.param, event.value)
+            self._show_param(box)
             self.query_one("#chart").focus()
             self._report(ok)
 
     def on_param_input_cancelled(self, event: ParamInput.Cancelled) -> None:
+        self._show_param(self.query_one(f"#param-{event.param}", ParamInput))
         self.query_one("#chart").focus()
         self.refresh_all()
 

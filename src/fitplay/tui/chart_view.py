@@ -20,8 +20,9 @@ class ChartView(Widget, can_focus=True):
     ChartView:focus { background-tint: $foreground 3%; }
     """
 
-    def __init__(self, painter: StripPainter, *, id: str | None = None):
+    def __init__(self, painter: StripPainter, *, id: str | None = None, focusable: bool = True):
         super().__init__(id=id)
+        self.can_focus = focusable
         self.painter = painter
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []

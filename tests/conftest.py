@@ -1,0 +1,57 @@
+"""Shared test helpers: data files, a session factory and a Pilot-driven app."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from fitplay.core.session import Options, Session
+from fitplay.tui.app import AppOptions, FitplayApp, make_app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+def new_app(tmp_path: Path | None = None, **session_options) -> FitplayApp:
+    """An app on seeded data; no warm-up thread and a slow frame timer, so tests step it themselves."""
+    options = AppOptions(session=Options(**session_options), fps=30.0, warm_up=False,
+                         save_dir=tmp_path or Path.cwd())
+    return make_app(options)
+
+
+async def settle(app: FitplayApp, pilot, rounds: int = 2000) -> None:
+    """Wait until no optimizer chunk is in flight and the app is not running (bounded)."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.busy and not app.session.running:
+            return
+    raise AssertionError(f"optimizer still {app.session.status} after {rounds} rounds")
+
+
+_TEXT = re.compile(r'<text[^>]*\bx="([0-9.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>')
+
+
+def screen_lines(app: FitplayApp) -> list[str]:
+    """The screen as plain text lines, read back from Textual's own SVG screenshot."""
+    rows: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for x, line, text in _TEXT.findall(app.export_screenshot()):
+        rows[int(line)].append((float(x), html.unescape(text).replace("\xa0", " ")))
+    return ["".join(t for _, t in sorted(rows[i])) for i in range(max(rows) + 1)] if rows else []
+
+
+def screen_text(app: FitplayApp) -> str:
+    return "\n".join(screen_lines(app))
+
+
+@pytest.fixture
+def lesson() -> Session:
+    return Session(Options())

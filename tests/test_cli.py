@@ -1,0 +1,81 @@
+"""The command line contract: fit --json, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fitplay.cli import main
+
+KEYS = {"model", "optimizer", "lr", "steps", "params", "loss", "initial_loss", "converged", "diverged", "seconds",
+        "steps_per_second"}
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fitplay", *args], capture_output=True, text=True, input=stdin,
+                          timeout=120)
+
+
+def test_fit_json_on_the_lesson_data(capsys):
+    assert main(["fit", "--json"]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert set(doc) == KEYS
+    assert out.count("\n") == 1
+    assert doc["params"]["w"] == pytest.approx(2.0, abs=0.05)
+    assert doc["params"]["b"] == pytest.approx(20.0, abs=0.2)
+    assert doc["loss"] == pytest.approx(1.0, abs=0.15)
+    assert doc["converged"] is True and doc["diverged"] is False
+    assert doc["initial_loss"] > doc["loss"]
+
+
+def test_fit_diverges_with_exit_3_and_finite_params():
+    r = run_cli("fit", "--lr", "100", "--json")
+    assert r.returncode == 3
+    doc = json.loads(r.stdout)
+    assert doc["diverged"] is True
+    assert all(abs(v) < float("inf") for v in doc["params"].values())
+    assert len(r.stderr.strip().splitlines()) == 1 and "learning rate" in r.stderr
+
+
+def test_fit_readable_summary(capsys):
+    assert main(["fit", "--steps", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "w = " in out and "b = " in out and "50 steps" in out
+
+
+def test_bad_csv_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,oops\n")
+    r = run_cli(str(bad))
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"fitplay: {bad}: line 3: column y: 'oops' is not a number"
+    assert r.stdout == ""
+
+
+def test_fit_reads_stdin():
+    r = run_cli("fit", "-", "--json", stdin="x,y\n0,1\n1,3\n2,5\n3,7\n")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["params"]["w"] == pytest.approx(2.0, rel=1e-3)
+    assert doc["params"]["b"] == pytest.approx(1.0, rel=1e-2)
+
+
+@pytest.mark.parametrize("args", [["fit", "--lr", "0"], ["fit", "--lr", "nan"], ["fit", "--model", "cubic"],
+                                  ["fit", "--n", "1"], ["fit", "--init", "1"], ["fit", "--fps", "-3"]])
+def test_bad_options_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+
+
+def test_fit_columns_from_a_wider_file(tmp_path, capsys):
+    wide = tmp_path / "wide.csv"
+    wide.write_text("id,x,y\n1,0,1\n2,1,3\n3,2,5\n")
+    assert main(["fit", str(wide), "--x", "x", "--y", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["params"]["w"] == pytest.approx(2.0, rel=1e-3)
+    assert main(["fit", str(wide)]) == 2
+    assert "--x COL and --y COL" in capsys.readouterr().err

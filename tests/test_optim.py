@@ -1,0 +1,152 @@
+"""Jitted scan training: chunks equal single steps, optimizers equal optax, stop rules, references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fitplay.core.data import load_csv
+from fitplay.core.models import get_model
+from fitplay.core.optim import OPTIMIZERS, Trainer, chunk_fn, jax_modules
+from fitplay.core.session import Options, Session
+
+START = {"w": np.float64(-5.0), "b": np.float64(3.0)}
+
+
+def lesson_trainer(optimizer: str) -> Trainer:
+    s = Session(Options())
+    return Trainer(s.model, s.data.x, s.data.y, optimizer)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_one_chunk_equals_step_by_step(optimizer):
+    t = lesson_trainer(optimizer)
+    whole = t.run(t.init_state(START, 0.01), 64, np.inf)
+    state = t.init_state(START, 0.01)
+    losses = []
+    for _ in range(64):
+        r = t.run(state, 1, np.inf)
+        state = r.device_state
+        losses.append(r.losses[0])
+    for k in ("w", "b"):
+        assert float(r.params[k]) == pytest.approx(float(whole.params[k]), rel=1e-12)
+    np.testing.assert_allclose(losses, whole.losses, rtol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_each_optimizer_matches_an_eager_optax_loop(optimizer):
+    jax, jnp, _, optax = jax_modules()
+    s = Session(Options())
+    model = s.model
+    tx = {"gd": optax.sgd(0.01), "momentum": optax.sgd(0.01, momentum=0.9), "adam": optax.adam(0.01)}[optimizer]
+    params = {k: jnp.asarray(v) for k, v in START.items()}
+    state = tx.init(params)
+    x, y = jnp.asarray(s.data.x), jnp.asarray(s.data.y)
+    for _ in range(50):
+        grads = jax.grad(lambda p: model.loss(p, x, y, xp=jnp))(params)
+        updates, state = tx.update(grads, state, params)
+        params = optax.apply_updates(params, updates)
+    t = Trainer(model, s.data.x, s.data.y, optimizer)
+    ours = t.run(t.init_state(START, 0.01), 50, np.inf)
+    for k in ("w", "b"):
+        assert float(ours.params[k]) == pytest.approx(float(params[k]), rel=1e-10)
+
+
+def test_compiled_chunks_are_cached():
+    model = get_model("linear")
+    assert chunk_fn(model, "gd", 8) is chunk_fn(model, "gd", 8)
+    t = lesson_trainer("gd")
+    t.run(t.init_state(START, 0.01), 8, np.inf)
+    t.run(t.init_state({"w": np.float64(1.0), "b": np.float64(1.0)}, 0.02), 8, np.inf)
+    assert chunk_fn(model, "gd", 8)._cache_size() == 1
+
+
+def numpy_gd(x, y, w, b, lr, steps):
+    for _ in range(steps):
+        r = w * x + b - y
+        w, b = w - lr * 2 * np.mean(r * x), b - lr * 2 * np.mean(r)
+    return w, b
+
+
+def test_gd_matches_float64_numpy_on_anscombe(data_dir):
+    path = str(data_dir / "anscombe1.csv")
+    d = load_csv(path)
+    s = Session(Options(data=path, optimizer="gd", lr=0.001, steps=20000))
+    s.run()
+    w, b = numpy_gd(d.x, d.y, -5.0, 3.0, 0.001, 20000)
+    assert float(s.params["w"]) == pytest.approx(w, rel=0.005)
+    assert float(s.params["b"]) == pytest.approx(b, rel=0.005)
+    slope, intercept = np.polyfit(d.x, d.y, 1)
+    assert (slope, intercept) == pytest.approx((0.5001, 3.0001), abs=1e-3)
+
+
+def test_adam_reaches_least_squares_on_badly_scaled_data(tmp_path):
+    rng = np.random.default_rng(5)
+    x = np.linspace(0.0, 1000.0, 60)
+    y = 0.003 * x + 50.0 + rng.normal(0.0, 0.5, x.size)
+    path = tmp_path / "scaled.csv"
+    path.write_text("x,y\n" + "\n".join(f"{a},{b}" for a, b in zip(x, y)))
+    s = Session(Options(data=str(path), optimizer="adam", lr=0.5, steps=200_000, init=(0.0, 0.0)))
+    s.run()
+    slope, intercept = np.polyfit(x, y, 1)
+    assert float(s.params["w"]) == pytest.approx(slope, rel=0.01)
+    assert float(s.params["b"]) == pytest.approx(intercept, rel=0.01)
+
+
+def test_convergence_stops_the_run():
+    s = Session(Options())
+    s.run()
+    assert s.status == "converged"
+    assert s.step_count < s.max_steps
+    assert abs(s.gradient()["w"]) < 1e-3 and abs(s.gradient()["b"]) < 1e-3
+
+
+def test_lesson_settings_reach_the_lessons_numbers():
+    s = Session(Options(optimizer="gd", lr=0.001, steps=3000))
+    s.run()
+    assert s.status == "done" and s.step_count == 3000
+    assert float(s.params["w"]) == pytest.approx(2.01, abs=0.02)
+    assert float(s.params["b"]) == pytest.approx(20.03, abs=0.05)
+    assert s.loss == pytest.approx(0.93, abs=0.05)
+
+
+def test_divergence_restores_finite_parameters():
+    s = Session(Options(lr=100.0))
+    s.run()
+    assert s.status == "diverged"
+    assert all(np.isfinite(float(v)) for v in s.params.values())
+    assert np.isfinite(s.loss)
+    assert "lower the learning rate" in s.message.lower()
+
+
+def test_stale_results_are_dropped_after_a_hand_move():
+    s = Session(Options())
+    job = s.chunk_job(16)
+    s.nudge("w", 1)
+    assert not s.apply(job())
+    assert s.step_count == 0 and float(s.params["w"]) == pytest.approx(-4.9)
+
+
+def test_logistic_reaches_the_challenger_mle(data_dir):
+    s = Session(Options(model="logistic", data=str(data_dir / "challenger.csv"), optimizer="adam", lr=0.1,
+                        steps=150_000, init=(0.0, 0.0)))
+    s.run()
+    assert float(s.params["w"]) == pytest.approx(-0.2322, rel=0.02)
+    assert float(s.params["b"]) == pytest.approx(15.0429, rel=0.02)
+
+
+def test_logistic_midpoint_on_lesson_data():
+    s = Session(Options(model="logistic"))
+    s.run()
+    mid = -float(s.params["b"]) / float(s.params["w"])
+    assert -1.1 < mid < -0.5
+    assert s.accuracy() >= 0.95
+
+
+def test_mlp_beats_a_straight_line():
+    s = Session(Options(model="mlp", optimizer="adam"))
+    s.run()
+    x, y = s.data.x, s.data.y
+    slope, intercept = np.polyfit(x, y, 1)
+    line_loss = float(np.mean((slope * x + intercept - y) ** 2))
+    assert s.loss < 0.25 * line_loss

@@ -1,0 +1,160 @@
+"""Pilot tests of the playground: keys, typed values, help, size message, optimize controls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import Input
+
+from conftest import new_app, screen_text, settle
+from fitplay.tui.help import HelpScreen
+from fitplay.tui.panel import Readout
+
+
+def readout_text(app) -> str:
+    return str(app.query_one(Readout).render())
+
+
+async def test_arrows_move_b_and_w_and_the_readout_follows():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(5):
+            await pilot.press("up")
+        await pilot.press("right")
+        s = app.session
+        assert float(s.params["b"]) == 3.5 and float(s.params["w"]) == pytest.approx(-4.9)
+        expected = np.mean((-4.9 * s.data.x + 3.5 - s.data.y) ** 2)
+        assert f"MSE {expected:.4f}" in readout_text(app)
+        assert "better" in readout_text(app)
+        assert app.query_one("#param-b", Input).value == "3.5000"
+
+
+async def test_hjkl_and_shift_move_ten_steps():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k", "l", "shift+up", "H")
+        s = app.session
+        assert float(s.params["b"]) == pytest.approx(3.0 + 0.1 + 1.0)
+        assert float(s.params["w"]) == pytest.approx(-5.0 + 0.1 - 1.0)
+        await pilot.press("right_square_bracket", "j")
+        assert float(s.params["b"]) == pytest.approx(4.1 - 1.0)
+        assert "step 1" in str(app.query_one("#step-line").render())
+
+
+async def test_typing_an_exact_value_applies_it():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#param-w")
+        await pilot.press(*"2.5", "enter")
+        assert float(app.session.params["w"]) == 2.5
+        assert app.focused is app.query_one("#chart")
+
+
+async def test_a_bad_typed_value_is_refused_and_changes_nothing():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = dict(app.session.params), app.session.loss
+        await pilot.press("tab", "tab")
+        assert app.focused is app.query_one("#param-b")
+        await pilot.press(*"nan", "enter")
+        assert app.session.params == before[0] and app.session.loss == before[1]
+        assert any("not a finite number" in n.message for n in app._notifications)
+        assert app.query_one("#param-b", Input).value == "3.0000"
+
+
+async def test_escape_cancels_an_edit():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab", *"7", "escape")
+        assert float(app.session.params["w"]) == -5.0
+        assert app.query_one("#param-w", Input).value == "-5.0000"
+        assert app.focused is app.query_one("#chart")
+
+
+async def test_reset_restores_the_start():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("up", "up", "left", "r")
+        assert float(app.session.params["b"]) == 3.0 and float(app.session.params["w"]) == -5.0
+
+
+async def test_help_lists_every_key_and_closes():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for key in ("optimize", "pause", "one optimizer step", "learning rate x 2", "steps per frame",
+                    "next model", "next optimizer", "next view", "true line", "residuals", "save", "quit",
+                    "[", "]", "shift+↑", "tab", "converged: gradient norm"):
+            assert key in text, key
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_too_small_shows_a_message_and_recovers():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.query_one("#too-small").display
+        assert not app.query_one("#main").display
+        assert "make the window at least 60 x 20" in str(app.query_one("#too-small").render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one("#main").display and not app.query_one("#too-small").display
+        assert "MSE" in readout_text(app)
+
+
+async def test_80x24_shows_the_mse_and_chart():
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "MSE" in screen_text(app)
+        assert app.query_one("#chart").size.width >= 40
+
+
+async def test_optimize_runs_to_convergence_and_shows_it():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        assert app.session.running
+        await settle(app, pilot)
+        assert app.session.status == "converged"
+        assert app.session.loss < 1.5
+        assert "converged" in str(app.query_one("#status").render())
+
+
+async def test_pause_step_and_reset_while_optimizing():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o", "space")
+        assert app.session.status == "paused"
+        await settle(app, pilot)
+        steps = app.session.step_count
+        await pilot.press("full_stop")
+        await settle(app, pilot)
+        assert app.session.step_count == steps + 1
+        await pilot.press("plus")
+        assert app.session.lr == pytest.approx(0.1)
+        await pilot.press("minus", "minus")
+        assert app.session.lr == pytest.approx(0.025)
+        await pilot.press("p")
+        assert app.session.optimizer == "momentum"
+        await pilot.press("greater_than_sign")
+        assert app.session.steps_per_frame == 8
+        await pilot.press("up")
+        assert float(app.session.params["b"]) != 3.0
+        await pilot.press("r")
+        assert app.session.step_count == 0 and float(app.session.params["b"]) == 3.0
+
+
+async def test_divergence_is_reported_and_never_shows_nan():
+    app = new_app(lr=100.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert app.session.status == "diverged"
+        assert "nan" not in readout_text(app).lower() and "inf" not in readout_text(app).lower()
+        assert any("learning rate" in n.message for n in app._notifications)

@@ -21,15 +21,16 @@ def data_dir() -> Path:
 
 
 def new_app(tmp_path: Path | None = None, **session_options) -> FitplayApp:
-    """An app on seeded data; no warm-up thread and a slow frame timer, so tests step it themselves."""
-    options = AppOptions(session=Options(**session_options), fps=30.0, warm_up=False,
+    """An app on seeded data; no warm-up thread, and a frame timer too slow to fire: tests step frames."""
+    options = AppOptions(session=Options(**session_options), fps=1e-6, warm_up=False,
                          save_dir=tmp_path or Path.cwd())
     return make_app(options)
 
 
 async def settle(app: FitplayApp, pilot, rounds: int = 2000) -> None:
-    """Wait until no optimizer chunk is in flight and the app is not running (bounded)."""
+    """Step frames until no optimizer chunk is in flight and the app is not running (bounded)."""
     for _ in range(rounds):
+        app.advance_frame()
         await app.workers.wait_for_complete()
         await pilot.pause()
         if not app.busy and not app.session.running:

@@ -141,7 +141,7 @@ class FitplayApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._fit_size(self.size.width, self.size.height)
         self.refresh_all()
-        self.set_interval(1.0 / max(1.0, self.options.fps), self._tick)
+        self.set_interval(1.0 / self.options.fps, self.advance_frame)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)
 
@@ -284,7 +284,8 @@ class FitplayApp(App[int]):
         self.session.scale_speed(float(factor))
         self.refresh_all()
 
-    def _tick(self) -> None:
+    def advance_frame(self) -> None:
+        """One animation frame: start the next chunk when running (the frame timer calls this)."""
         if self.session.running:
             self._launch(min(self.session.steps_per_frame, self.session.remaining()))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import new_app, screen_text, settle
 from textual.widgets import Input
 
-from conftest import new_app, screen_text, settle
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.panel import Readout
 

@@ -10,10 +10,10 @@ import sys
 import time
 from collections.abc import Sequence
 
-from fitplay.core.data import DataError
 from fitplay.core.models import MODEL_NAMES
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.session import Options, Session, SessionError
+from fitplay.errors import InputError
 
 COMMANDS = ("fit", "demo", "themes", "bench")
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
@@ -87,6 +87,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
               "Subcommands: fit, demo, themes, bench (fitplay COMMAND --help).",
         "fit": "Fit without a UI and print the result (--json: one JSON object). "
                "Exit 0 fitted, 3 diverged, 2 bad usage or input.",
+        "themes": "List theme names and where each comes from. Add your own as "
+                  "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
     p = argparse.ArgumentParser(prog=prog, description=descriptions.get(command))
     if command in (None, "fit"):
@@ -143,8 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "fit":
             return run_fit(args)
+        if command == "themes":
+            return run_themes()
         return run_playground(args)
-    except (DataError, SessionError) as exc:
+    except InputError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -157,6 +161,27 @@ def run_playground(args: argparse.Namespace) -> int:
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
     app.run()
     return app.return_code or 0
+
+
+def run_themes() -> int:
+    from fitplay.tui.themes import (
+        BUILTIN_THEMES,
+        DEFAULT_THEME,
+        load_themes,
+        user_theme_dir,
+    )
+
+    entries, errors = load_themes()
+    for entry in entries:
+        default = "  (default)" if entry.theme.name == DEFAULT_THEME else ""
+        print(f"{entry.theme.name:<20} {entry.source}{default}")
+    for name in BUILTIN_THEMES:
+        if name not in {e.theme.name for e in entries}:
+            print(f"{name:<20} textual")
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"your themes go in {user_theme_dir()}", file=sys.stderr)
+    return EXIT_OK
 
 
 def fit_report(session: Session, seconds: float) -> dict:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitplay.charts.grid import Area, Grid, Kind, braille_curve, braille_segments, find_area, paint_braille
+from fitplay.charts.grid import (
+    Area,
+    Grid,
+    Kind,
+    braille_curve,
+    braille_segments,
+    find_area,
+    paint_braille,
+)
 from fitplay.charts.plotext_adapter import DATA_MARKER, build_axes
 from fitplay.core.models import Logistic
 from fitplay.core.session import Session

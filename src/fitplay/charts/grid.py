@@ -23,6 +23,15 @@ class Kind(IntEnum):
     MUTED = 9
 
 
+HEAT_LEVELS = 10
+HEAT_BASE = 32
+
+
+def heat_kind(upper: int, lower: int) -> int:
+    """The kind code of a half-block heat cell: upper level as foreground, lower as background."""
+    return HEAT_BASE + upper * HEAT_LEVELS + lower
+
+
 # Braille dot bits for (sub-column, sub-row) within a cell: 2 columns x 4 rows.
 _BRAILLE = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 
@@ -56,7 +65,7 @@ class Grid:
     def height(self) -> int:
         return len(self.chars)
 
-    def put(self, row: int, col: int, char: str, kind: Kind) -> None:
+    def put(self, row: int, col: int, char: str, kind: int) -> None:
         if 0 <= row < self.height and 0 <= col < self.width:
             self.chars[row][col] = char
             self.kinds[row][col] = kind

@@ -7,7 +7,14 @@ import math
 import numpy as np
 
 from fitplay.charts.fit import char_kind
-from fitplay.charts.grid import Area, Grid, Kind, braille_curve, find_area, paint_braille
+from fitplay.charts.grid import (
+    Area,
+    Grid,
+    Kind,
+    braille_curve,
+    find_area,
+    paint_braille,
+)
 from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Session
 

@@ -6,13 +6,13 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from fitplay.charts.grid import Grid, Kind
+from fitplay.charts.grid import Grid
 
 
 class StripPainter:
     """Turns grid rows into strips; rows that did not change keep their strip."""
 
-    def __init__(self, styles: dict[Kind, Style]):
+    def __init__(self, styles: dict[int, Style]):
         self.styles = styles
         self._rows: list[tuple[str, bytes]] = []
         self._strips: list[Strip] = []
@@ -37,7 +37,7 @@ class StripPainter:
         start = 0
         for i in range(1, len(kinds) + 1):
             if i == len(kinds) or kinds[i] != kinds[start]:
-                segments.append(Segment(text[start:i], self.styles.get(Kind(kinds[start]))))
+                segments.append(Segment(text[start:i], self.styles.get(kinds[start])))
                 start = i
         return Strip(segments, len(text))
 

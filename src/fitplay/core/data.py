@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fitplay.errors import InputError
 
-class DataError(ValueError):
+
+class DataError(InputError):
     """Bad input data; the message is one line naming the source, the line and the problem."""
 
 

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from fitplay.core import losses
-from fitplay.core.data import DataError, Dataset, simulate, simulate_curve, simulate_logistic
+from fitplay.core.data import (
+    DataError,
+    Dataset,
+    simulate,
+    simulate_curve,
+    simulate_logistic,
+)
 
 Params = dict[str, np.ndarray]
 

@@ -10,8 +10,17 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from fitplay.core.data import DataError, Dataset, load_csv
+from fitplay.core.landscape import loss_grid, optimum
 from fitplay.core.models import MODEL_NAMES, Model, Params, get_model
-from fitplay.core.optim import EXPLODE_FACTOR, GRAD_TOL, OPTIMIZERS, REL_TOL, ChunkResult, Trainer
+from fitplay.core.optim import (
+    EXPLODE_FACTOR,
+    GRAD_TOL,
+    OPTIMIZERS,
+    REL_TOL,
+    ChunkResult,
+    Trainer,
+)
+from fitplay.errors import InputError
 
 STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 MAX_STEPS_PER_FRAME = 4096
@@ -19,7 +28,7 @@ MIN_LR, MAX_LR = 1e-8, 1e4
 SESSION_FORMAT = 1
 
 
-class SessionError(ValueError):
+class SessionError(InputError):
     """A session file that cannot be restored; the message is one line."""
 
 
@@ -126,6 +135,22 @@ class Session:
             w, b = float(self.params["w"]), float(self.params["b"])
             return {"w": 2 * (w * mxx + b * mx - mxy), "b": 2 * (w * mx + b - my)}
         return self.model.grad(self.params, self.data.x, self.data.y)
+
+    def loss_surface(self, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
+        """Loss at every (w, b) of a grid, rows following bs (O(1) a cell for the linear model)."""
+        if self._stats is not None:
+            mx, my, mxx, mxy, myy = self._stats
+            w, b = ws[None, :], bs[:, None]
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.maximum(myy - 2 * w * mxy - 2 * b * my + w * w * mxx + 2 * w * b * mx + b * b, 0.0)
+        return loss_grid(self.model, self.data.x, self.data.y, ws, bs)
+
+    def optimum(self) -> tuple[float, float] | None:
+        """The loss minimum in (w, b), cached per data and model."""
+        key = (id(self.data), self.model.name)
+        if getattr(self, "_optimum_key", None) != key:
+            self._optimum_key, self._optimum = key, optimum(self.model, self.data.x, self.data.y)
+        return self._optimum
 
     def accuracy(self) -> float | None:
         """Share of 0/1 targets predicted right (logistic only)."""
@@ -405,9 +430,9 @@ class Session:
             session._restore(doc, name)
         except (KeyError, TypeError, IndexError) as exc:
             raise SessionError(f"{name}: missing or malformed field {exc}") from None
+        except InputError:
+            raise
         except ValueError as exc:
-            if isinstance(exc, (SessionError, DataError)):
-                raise
             raise SessionError(f"{name}: {exc}") from None
         return session
 

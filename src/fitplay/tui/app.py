@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Label, Static
 
 from fitplay.charts.fit import FitChart
+from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
 from fitplay.charts.strips import StripPainter
 from fitplay.core.files import save_session
@@ -23,10 +25,11 @@ from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
 from fitplay.tui.panel import FORMULAS, ParamInput, Readout, StatusLine
+from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 LOSS_STRIP_MIN_HEIGHT = 34
-VIEWS = ("fit", "loss")
+VIEWS = ("fit", "loss", "landscape")
 
 
 @dataclass
@@ -38,6 +41,7 @@ class AppOptions:
     theme: str | None = None
     save_dir: Path = field(default_factory=Path.cwd)
     warm_up: bool = True
+    user_theme_dir: Path | None = None
 
 
 class ChunkDone(Message):
@@ -89,7 +93,7 @@ class FitplayApp(App[int]):
         Binding("n", "new_data", "new data", show=False, tooltip="new data: next seed"),
         Binding("m", "next_model", "model", show=False, tooltip="next model (linear, logistic, mlp)"),
         Binding("p", "next_optimizer", "optimizer", show=False, tooltip="next optimizer (gd, momentum, adam)"),
-        Binding("v", "next_view", "view", show=False, tooltip="next view (fit, loss curve)"),
+        Binding("v", "next_view", "view", show=False, tooltip="next view (fit, loss curve, loss landscape)"),
         Binding("t", "toggle('show_true')", "true line", show=False, tooltip="show / hide the true line"),
         Binding("e", "toggle('show_residuals')", "residuals", show=False, tooltip="show / hide residuals"),
         Binding("s", "save", "save", show=False, tooltip="save the session JSON and an SVG screenshot"),
@@ -107,7 +111,12 @@ class FitplayApp(App[int]):
         self.busy = False
         self.fit_chart = FitChart()
         self.loss_chart = LossChart()
+        self.landscape_chart = LandscapeChart()
         self._painters: list[StripPainter] = []
+        entries, self.theme_errors = load_themes(options.user_theme_dir)
+        for entry in entries:
+            self.register_theme(entry.theme)
+        self.theme_names = all_theme_names(entries)
 
     # ----- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -142,6 +151,8 @@ class FitplayApp(App[int]):
         self._fit_size(self.size.width, self.size.height)
         self.refresh_all()
         self.set_interval(1.0 / self.options.fps, self.advance_frame)
+        for error in self.theme_errors:
+            self.notify(error, severity="warning", timeout=8)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)
 
@@ -166,6 +177,8 @@ class FitplayApp(App[int]):
     def _render_main(self, width: int, height: int):
         if self.view == "loss":
             return self.loss_chart.render(self.session, width, height)
+        if self.view == "landscape":
+            return self.landscape_chart.render(self.session, width, height)
         return self.fit_chart.render(self.session, width, height, self.show_true, self.show_residuals)
 
     def _render_loss(self, width: int, height: int):
@@ -232,7 +245,7 @@ class FitplayApp(App[int]):
 
     def action_next_model(self) -> None:
         self.session.next_model()
-        if not self.session.model.two_param and self.view not in VIEWS:
+        if self.view not in self.views():
             self.view = "fit"
         self._report()
 
@@ -240,8 +253,13 @@ class FitplayApp(App[int]):
         self.session.next_optimizer()
         self._report()
 
+    def views(self) -> tuple[str, ...]:
+        """The views this model has: the landscape needs exactly two parameters."""
+        return VIEWS if self.session.model.two_param else tuple(v for v in VIEWS if v != "landscape")
+
     def action_next_view(self) -> None:
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        views = self.views()
+        self.view = views[(views.index(self.view) + 1) % len(views)] if self.view in views else views[0]
         self._fit_size(self.size.width, self.size.height)
         self.query_one("#chart", ChartView).update_chart(full=True)
         self.refresh_all()
@@ -333,6 +351,8 @@ def make_app(options: AppOptions | None = None, session: Session | None = None) 
     """The app for the CLI, the demo and the tests (may raise DataError for bad data)."""
     options = options or AppOptions()
     app = FitplayApp(session or Session(options.session), options)
-    if options.theme:
-        app.theme = options.theme
+    name = options.theme or os.environ.get("TEXTUAL_THEME") or DEFAULT_THEME
+    if name not in app.available_themes:
+        raise ThemeError(f"unknown theme {name!r} (choose from: {', '.join(app.theme_names)})")
+    app.theme = name
     return app

@@ -1,0 +1,1 @@
+"""Theme files shipped with fitplay (this folder is installed as fitplay.themes)."""

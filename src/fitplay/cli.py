@@ -16,6 +16,7 @@ from fitplay.core.session import Options, Session, SessionError
 from fitplay.errors import InputError
 
 COMMANDS = ("fit", "demo", "themes", "bench")
+DEMO_FRAMES = 20
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 
 
@@ -87,14 +88,25 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
               "Subcommands: fit, demo, themes, bench (fitplay COMMAND --help).",
         "fit": "Fit without a UI and print the result (--json: one JSON object). "
                "Exit 0 fitted, 3 diverged, 2 bad usage or input.",
+        "demo": "A tour that plays by itself: the data, a bad guess, hand moves, gradient descent, then the "
+                "other models. Any key but q pauses. Without a terminal (or with --plain) it prints plain-text "
+                "frames and ends with the fitted parameters.",
         "themes": "List theme names and where each comes from. Add your own as "
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
     p = argparse.ArgumentParser(prog=prog, description=descriptions.get(command))
-    if command in (None, "fit"):
+    if command in (None, "fit", "demo"):
         _add_shared(p)
     if command == "fit":
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    if command == "demo":
+        d = p.add_argument_group("demo")
+        d.add_argument("--speed", type=_positive, default=1.0, help="pace: 2 plays twice as fast (1)")
+        d.add_argument("--loop", action="store_true", help="start again at the end")
+        d.add_argument("--plain", action="store_true", help="plain-text frames even in a terminal")
+        d.add_argument("--frames", type=_int_in(2, 10_000), default=DEMO_FRAMES,
+                       help=f"frames in plain mode ({DEMO_FRAMES})")
+        d.add_argument("--record", metavar="DIR", help="save an SVG screenshot at each caption into DIR")
     return p
 
 
@@ -147,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fit(args)
         if command == "themes":
             return run_themes()
+        if command == "demo":
+            return run_demo(args)
         return run_playground(args)
     except InputError as exc:
         return fail(str(exc))
@@ -161,6 +175,24 @@ def run_playground(args: argparse.Namespace) -> int:
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
     app.run()
     return app.return_code or 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    session = make_session(args)
+    if args.plain or not sys.stdout.isatty():
+        from fitplay.plain_demo import run_plain
+
+        run_plain(session, args.frames, sys.stdout)
+        return EXIT_OK
+    from pathlib import Path
+
+    from fitplay.tui.app import AppOptions
+    from fitplay.tui.demo import DemoOptions, make_demo_app
+
+    demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
+    app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
+    app.run()
+    return EXIT_OK
 
 
 def run_themes() -> int:

@@ -31,6 +31,7 @@ class Model:
     default_optimizer: str
     default_steps: int
     default_noise: float
+    default_steps_per_frame: int = 4
     two_param: bool = True
 
     def predict(self, params: Params, x, xp=np):
@@ -136,12 +137,11 @@ def get_model(name: str, hidden: int = 8) -> Model:
     if name == "linear":
         return Linear("linear", "MSE", default_lr=0.05, default_optimizer="gd", default_steps=5000, default_noise=1.0)
     if name == "logistic":
-        return Logistic(
-            "logistic", "cross-entropy", default_lr=0.5, default_optimizer="gd", default_steps=20000, default_noise=1.0
-        )
+        return Logistic("logistic", "cross-entropy", default_lr=0.5, default_optimizer="gd", default_steps=5000,
+                        default_noise=1.0, default_steps_per_frame=64)
     if name == "mlp":
         return Mlp(
             "mlp", "MSE", default_lr=0.03, default_optimizer="adam", default_steps=5000, default_noise=0.2,
-            two_param=False, hidden=hidden,
+            default_steps_per_frame=32, two_param=False, hidden=hidden,
         )
     raise ValueError(f"unknown model {name!r} (choose from {', '.join(MODEL_NAMES)})")

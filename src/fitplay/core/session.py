@@ -70,7 +70,6 @@ class Session:
         self.csv_data = csv_data
         self.seed = self.options.seed
         self.step_size = 0.1
-        self.steps_per_frame = 4
         self.message = ""
         self.generation = 0
         self._trainers: dict[tuple, Trainer] = {}
@@ -87,6 +86,7 @@ class Session:
         self.optimizer = (opts.optimizer if keep_training_options and opts.optimizer else model.default_optimizer)
         self.lr = opts.lr if keep_training_options and opts.lr else model.default_lr
         self.max_steps = opts.steps if opts.steps is not None else model.default_steps
+        self.steps_per_frame = model.default_steps_per_frame
         self._stats = self._linear_stats(data) if model.name == "linear" else None
         self.start = self._start_params()
         self.reset()

@@ -136,7 +136,7 @@ class FitplayApp(App[int]):
                     yield ParamInput("b")
                 yield Static(id="step-line")
                 yield StatusLine(id="status")
-                yield Static(id="caption")
+        yield Static(id="caption")
         yield Footer(compact=True)
 
     def _painter(self) -> StripPainter:
@@ -347,10 +347,11 @@ class FitplayApp(App[int]):
         self.run_worker(warm, thread=True, group="warm-up", exit_on_error=False)
 
 
-def make_app(options: AppOptions | None = None, session: Session | None = None) -> FitplayApp:
-    """The app for the CLI, the demo and the tests (may raise DataError for bad data)."""
+def make_app(options: AppOptions | None = None, session: Session | None = None,
+             app_class: type[FitplayApp] | None = None, **extra) -> FitplayApp:
+    """The app for the CLI, the demo and the tests (may raise InputError for bad data or theme)."""
     options = options or AppOptions()
-    app = FitplayApp(session or Session(options.session), options)
+    app = (app_class or FitplayApp)(session or Session(options.session), options, **extra)
     name = options.theme or os.environ.get("TEXTUAL_THEME") or DEFAULT_THEME
     if name not in app.available_themes:
         raise ThemeError(f"unknown theme {name!r} (choose from: {', '.join(app.theme_names)})")

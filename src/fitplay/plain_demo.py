@@ -1,0 +1,81 @@
+"""The demo without a terminal UI: plain-text chart frames and a readout line, for logs and pipes."""
+
+from __future__ import annotations
+
+import math
+from typing import TextIO
+
+from fitplay.charts.fit import FitChart
+from fitplay.core.session import Session
+
+WIDTH, HEIGHT = 78, 20
+
+
+def readout(s: Session) -> str:
+    if s.model.two_param:
+        shown = f"w = {float(s.params['w']):+.4f}  b = {float(s.params['b']):+.4f}"
+    else:
+        shown = f"{s.model.param_count()} parameters"
+    return f"step {s.step_count:>5}  {shown}  {s.model.loss_label} {s.loss:.4f}"
+
+
+def summary(s: Session) -> str:
+    state = {"converged": "converged", "diverged": "diverged", "done": "step budget used"}.get(s.status, s.status)
+    if s.model.two_param:
+        fitted = f"w = {float(s.params['w']):.4f}, b = {float(s.params['b']):.4f}"
+    else:
+        fitted = f"{s.model.param_count()} parameters"
+    return f"fitted: {fitted} ({s.model.loss_label} {s.loss:.4f}, {state} after {s.step_count} steps)"
+
+
+def _hand_target(s: Session) -> tuple[float, float] | None:
+    if not s.model.two_param:
+        return None
+    best = s.optimum()
+    if best is None and s.data.true_params is not None:
+        best = (s.data.true_params["w"], s.data.true_params["b"])
+    return best
+
+
+def _steps_to_finish(s: Session) -> int:
+    """How many steps this session's run takes, found on a silent copy."""
+    probe = Session(s.options, s.csv_data)
+    probe.optimizer, probe.lr, probe.max_steps = s.optimizer, s.lr, s.max_steps
+    probe.run()
+    return max(probe.step_count, 1)
+
+
+def run_plain(session: Session, frames: int, out: TextIO) -> None:
+    """Print `frames` frames: the start, hand moves toward the fit, gradient descent; then the summary."""
+    chart = FitChart()
+    count = 0
+
+    def frame(title: str) -> None:
+        nonlocal count
+        count += 1
+        out.write(f"--- frame {count}: {title}\n")
+        out.write("\n".join(line.rstrip() for line in chart.render(session, WIDTH, HEIGHT).lines()) + "\n")
+        out.write(readout(session) + "\n\n")
+        out.flush()
+
+    frame(f"the start, {session.model.name} model")
+    target = _hand_target(session)
+    hand = max(1, frames // 5) if target is not None and frames >= 3 else 0
+    start = (float(session.params["w"]), float(session.params["b"])) if target is not None else None
+    for i in range(1, hand + 1):
+        frac = i / (hand + 1)
+        for k, name in enumerate(("w", "b")):
+            session.set_param(name, f"{start[k] + frac * (target[k] - start[k]):.1f}")
+        frame("a hand move toward the data")
+    if hand:
+        session.reset()
+    gd_frames = max(1, frames - 1 - hand)
+    chunk = max(1, math.ceil(_steps_to_finish(session) / gd_frames))
+    session.toggle_run()
+    while session.running and session.remaining() > 0 and count < frames:
+        session.apply(session.chunk_job(min(chunk, session.remaining()))())
+        frame(f"gradient descent ({session.optimizer}, lr {session.lr:g})")
+    if session.running:
+        session.run()
+    out.write(summary(session) + "\n")
+    out.flush()

@@ -1,0 +1,92 @@
+"""The demo's script: beats with captions and session actions, shared by the TUI and plain demos."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fitplay.core.session import Session
+
+# Step budgets and speeds for the optimize beats, per model: long enough to show the curve settle.
+TOUR_STEPS = {"linear": 400, "logistic": 2500, "mlp": 3000}
+TOUR_STEPS_PER_FRAME = {"linear": 2, "logistic": 32, "mlp": 48}  # slower than the playground: paced for reading
+
+
+@dataclass
+class Beat:
+    """One moment of the tour: a caption, an action on the session, and how long to hold it."""
+
+    caption: Callable[[Session], str]
+    action: Callable[[Session], object] | None = None
+    seconds: float = 2.0
+    optimize: bool = False
+    repeat: int = 1
+
+
+def _fmt_params(s: Session) -> str:
+    if s.model.two_param:
+        return f"w = {float(s.params['w']):.2f}, b = {float(s.params['b']):.2f}"
+    return f"{s.model.param_count()} parameters"
+
+
+def _loss(s: Session) -> str:
+    return f"{s.model.loss_label} {s.loss:.4f}"
+
+
+def prepare_optimize(s: Session) -> None:
+    """Set the tour's pace for the current model and start from its start."""
+    s.reset()
+    s.max_steps = TOUR_STEPS[s.model.name]
+    s.steps_per_frame = TOUR_STEPS_PER_FRAME[s.model.name]
+
+
+def _nudge(name: str, amount: float) -> Callable[[Session], object]:
+    return lambda s: s.nudge(name, amount / s.step_size)
+
+
+def linear_beats() -> list[Beat]:
+    return [
+        Beat(lambda s: f"The data: {s.data.n} noisy points. Every model here is a model + a loss + an optimizer.",
+             seconds=4.0),
+        Beat(lambda s: f"A bad guess, y = w·x + b with w = -5, b = 3: {_loss(s)}", seconds=4.0),
+        Beat(lambda s: f"By hand: tilt the line up (→ raises w). {_fmt_params(s)}, {_loss(s)}",
+             _nudge("w", 1.0), seconds=0.5, repeat=7),
+        Beat(lambda s: f"By hand: lift it (↑ raises b). {_fmt_params(s)}, {_loss(s)}",
+             _nudge("b", 2.0), seconds=0.35, repeat=8),
+        Beat(lambda s: f"Close: {_loss(s)}. Now back to the bad guess (r), and let gradient descent do it (o).",
+             prepare_optimize, seconds=4.0),
+        Beat(lambda s: f"Gradient descent, lr {s.lr:g}: step {s.step_count}, {_fmt_params(s)}, {_loss(s)}",
+             optimize=True, seconds=0.0),
+        Beat(lambda s: f"{s.status.capitalize()} in {s.step_count} steps: {_fmt_params(s)}, {_loss(s)} "
+                       "(the noise variance is the floor)", seconds=5.0),
+    ]
+
+
+def model_beats() -> list[Beat]:
+    return [
+        Beat(lambda s: "m: logistic regression. Same keys, a new loss: cross-entropy on 0/1 data.",
+             lambda s: (s.next_model(), prepare_optimize(s)), seconds=4.0),
+        Beat(lambda s: f"Gradient descent on cross-entropy: step {s.step_count}, {_loss(s)}, "
+                       f"accuracy {s.accuracy():.0%}", optimize=True, seconds=0.0),
+        Beat(lambda s: "m: a tiny neural network, 1 → 8 → 1 with tanh, trained with Adam.",
+             lambda s: (s.next_model(), prepare_optimize(s)), seconds=4.0),
+        Beat(lambda s: f"Adam: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
+        Beat(lambda s: f"The curve bends to the data: {_loss(s)}. m again: back to the line.",
+             lambda s: (s.next_model(), prepare_optimize(s)), seconds=4.0),
+        Beat(lambda s: f"Gradient descent: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
+        Beat(lambda s: f"{s.status.capitalize()}: {_fmt_params(s)}, {_loss(s)}. Model + loss + optimizer: "
+                       "that is the lesson.", seconds=5.0),
+    ]
+
+
+def tour(session: Session) -> list[Beat]:
+    """The whole tour for a session: the line by hand, then gradient descent, then the other models."""
+    if session.model.name == "linear" and session.csv_data is None:
+        return linear_beats() + model_beats()
+    return [
+        Beat(lambda s: f"The data: {s.data.n} points, the {s.model.name} model, {_loss(s)} at the start.",
+             seconds=4.0),
+        Beat(lambda s: f"{s.optimizer}, lr {s.lr:g}: step {s.step_count}, {_loss(s)}", Session.reset,
+             optimize=True, seconds=0.0),
+        Beat(lambda s: f"{s.status.capitalize()}: {_fmt_params(s)}, {_loss(s)}", seconds=5.0),
+    ]

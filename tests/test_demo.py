@@ -1,0 +1,74 @@
+"""The demo: plain frames for logs and pipes, and the scripted tour in the app."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+
+from fitplay.core.session import Options, Session
+from fitplay.plain_demo import run_plain
+from fitplay.tui.app import AppOptions
+from fitplay.tui.demo import DemoApp, DemoOptions, make_demo_app
+
+ESC = "\x1b"
+
+
+def test_plain_demo_frames_and_summary():
+    out = io.StringIO()
+    run_plain(Session(Options()), 8, out)
+    text = out.getvalue()
+    frames = re.findall(r"^--- frame \d+", text, flags=re.M)
+    assert 6 <= len(frames) <= 8
+    assert ESC not in text
+    assert text.count("MSE") >= len(frames)
+    last = text.strip().splitlines()[-1]
+    m = re.match(r"fitted: w = (\S+), b = (\S+) \(MSE (\S+), converged", last)
+    assert m, last
+    assert float(m.group(1)) == pytest.approx(2.0, abs=0.05)
+    assert float(m.group(2)) == pytest.approx(20.0, abs=0.2)
+
+
+def test_plain_demo_of_the_network():
+    out = io.StringIO()
+    run_plain(Session(Options(model="mlp", steps=300)), 5, out)
+    assert out.getvalue().strip().splitlines()[-1].startswith("fitted: 25 parameters")
+
+
+def test_demo_piped_exits_0_with_frames_and_no_escapes():
+    r = subprocess.run([sys.executable, "-m", "fitplay", "demo", "--frames", "10"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert len(re.findall(r"^--- frame", r.stdout, flags=re.M)) >= 9
+    assert ESC not in r.stdout
+    assert r.stdout.strip().splitlines()[-1].startswith("fitted: w = ")
+
+
+async def test_the_tour_plays_to_the_end_and_converges(tmp_path):
+    app = make_demo_app(AppOptions(fps=60.0, warm_up=False), demo=DemoOptions(speed=200.0, record=tmp_path))
+    assert isinstance(app, DemoApp)
+    async with app.run_test(size=(120, 40)) as pilot:
+        worker = next(w for w in app.workers if w.group == "tour")
+        await worker.wait()
+        await pilot.pause()
+        assert app.beats_done == 14
+        assert app.statuses[5] == "converged"  # the linear gradient descent beat
+        assert app.session.model.name == "linear" and app.session.status == "converged"
+        assert "tour is over" in str(app.query_one("#caption").render())
+    shots = sorted(tmp_path.glob("tour-*.svg"))
+    assert len(shots) == 14 and shots[0].read_text().startswith("<svg")
+
+
+async def test_any_key_pauses_the_tour_and_q_quits():
+    app = make_demo_app(AppOptions(fps=1e-6, warm_up=False), demo=DemoOptions(speed=1.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        assert app.demo_paused
+        assert "paused" in str(app.query_one("#caption").render())
+        await pilot.press("up")
+        assert not app.demo_paused
+        await pilot.press("q")
+    assert app.return_code in (0, None)

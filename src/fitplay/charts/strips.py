@@ -8,6 +8,8 @@ from textual.strip import Strip
 
 from fitplay.charts.grid import Grid
 
+_PLAIN = Style()
+
 
 class StripPainter:
     """Turns grid rows into strips; rows that did not change keep their strip."""
@@ -37,7 +39,7 @@ class StripPainter:
         start = 0
         for i in range(1, len(kinds) + 1):
             if i == len(kinds) or kinds[i] != kinds[start]:
-                segments.append(Segment(text[start:i], self.styles.get(kinds[start])))
+                segments.append(Segment(text[start:i], self.styles.get(kinds[start], _PLAIN)))
                 start = i
         return Strip(segments, len(text))
 

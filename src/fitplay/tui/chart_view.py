@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 from fitplay.charts.grid import Grid
 from fitplay.charts.strips import StripPainter
+
+_PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 
 
 class ChartView(Widget, can_focus=True):
@@ -51,4 +54,4 @@ class ChartView(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(self.size.width)
+        return Strip.blank(self.size.width, _PLAIN)

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -173,8 +174,14 @@ def run_playground(args: argparse.Namespace) -> int:
 
     session = make_session(args)
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
-    app.run()
+    run_app(app)
     return app.return_code or 0
+
+
+def run_app(app) -> None:
+    """Run a Textual app; a vanished terminal (SSH drop, SIGHUP) ends the process quietly."""
+    signal.signal(signal.SIGHUP, lambda signum, _frame: os._exit(128 + signum))
+    app.run()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -191,7 +198,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
-    app.run()
+    run_app(app)
     return EXIT_OK
 
 

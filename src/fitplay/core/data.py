@@ -12,6 +12,8 @@ import numpy as np
 
 from fitplay.errors import InputError
 
+MAX_ABS = 1e100  # squares and products of such values stay finite in float64
+
 
 class DataError(InputError):
     """Bad input data; the message is one line naming the source, the line and the problem."""
@@ -186,4 +188,7 @@ def _number(cell: str, name: str, line: int, column: str) -> float:
         raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a number") from None
     if not math.isfinite(value):
         raise DataError(f"{name}: line {line}: column {column}: {cell!r} is not a finite number")
+    if abs(value) > MAX_ABS:
+        raise DataError(f"{name}: line {line}: column {column}: {cell!r} is too large (over {MAX_ABS:g}, the loss "
+                        "would overflow)")
     return value

@@ -256,6 +256,15 @@ class Session:
         self.message = f"new data, seed {self.seed}"
         return True
 
+    def load_data(self, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
+        """Use a CSV file from now on (raises DataError and changes nothing if it is bad)."""
+        data = load_csv(path, x_col, y_col)
+        self.model.check_data(data)
+        self.csv_data = data
+        self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
+        self._use_model(self.model.name, keep_training_options=True)
+        self.message = f"loaded {data.n} points from {path}"
+
     def next_model(self) -> str:
         """Switch to the next model that suits the data; returns its name."""
         i = MODEL_NAMES.index(self.model.name)

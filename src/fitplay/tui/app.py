@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -21,10 +21,12 @@ from fitplay.charts.strips import StripPainter
 from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult
 from fitplay.core.session import Options, Session
+from fitplay.errors import InputError
 from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
 from fitplay.tui.panel import FORMULAS, ParamInput, Readout, StatusLine
+from fitplay.tui.prompt import PromptScreen
 from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -99,6 +101,7 @@ class FitplayApp(App[int]):
         Binding("s", "save", "save", show=False, tooltip="save the session JSON and an SVG screenshot"),
         Binding("question_mark", "help", "help", tooltip="this help screen"),
         Binding("q,ctrl+q", "quit", "quit", tooltip="quit", key_display="q"),
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True, tooltip="quit at once, even mid-run"),
     ]
 
     def __init__(self, session: Session, options: AppOptions):
@@ -279,6 +282,25 @@ class FitplayApp(App[int]):
             self.notify(f"save failed: {exc}", severity="error")
             return
         self.notify("saved " + " and ".join(str(p) for p in paths), timeout=6)
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Open a CSV file", "Fit a data file with x and y columns", self.action_open_csv)
+
+    def action_open_csv(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load_data(path)
+        self.push_screen(PromptScreen("CSV file to fit (x and y columns):", "path/to/data.csv"), chosen)
+
+    def load_data(self, path: str) -> None:
+        """Switch to a CSV file; a bad one is a notification and nothing changes."""
+        try:
+            self.session.load_data(path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self._report()
 
     # ----- optimize ------------------------------------------------------------------------
     def action_optimize(self) -> None:

@@ -28,6 +28,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
     """Plays the tour by itself; q quits at once, any other key pauses or resumes."""
 
     BINDINGS = [Binding("q,ctrl+q", "quit", "quit", key_display="q"),
+                Binding("ctrl+c", "quit", "quit", show=False, priority=True),
                 Binding("space", "toggle_demo", "pause / resume (any key)")]
 
     def __init__(self, session, options, demo: DemoOptions):
@@ -46,7 +47,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         self.run_worker(self._play(), group="tour", exclusive=True)
 
     async def on_key(self, event: events.Key) -> None:
-        if event.key not in ("q", "ctrl+q", "space"):
+        if event.key not in ("q", "ctrl+q", "ctrl+c", "space"):
             event.stop()
             self.action_toggle_demo()
 

@@ -92,6 +92,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         "demo": "A tour that plays by itself: the data, a bad guess, hand moves, gradient descent, then the "
                 "other models. Any key but q pauses. Without a terminal (or with --plain) it prints plain-text "
                 "frames and ends with the fitted parameters.",
+        "bench": "Measure this machine against the performance budgets (chart frame, first frame, steps per "
+                 "second, bytes per frame, a 1,000,000-point CSV, peak memory). Takes about a minute.",
         "themes": "List theme names and where each comes from. Add your own as "
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
@@ -100,6 +102,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _add_shared(p)
     if command == "fit":
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    if command == "bench":
+        p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+        p.add_argument("--quick", action="store_true", help="fewer repeats: a rougher, faster run")
     if command == "demo":
         d = p.add_argument_group("demo")
         d.add_argument("--speed", type=_positive, default=1.0, help="pace: 2 plays twice as fast (1)")
@@ -162,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_themes()
         if command == "demo":
             return run_demo(args)
+        if command == "bench":
+            return run_bench_command(args)
         return run_playground(args)
     except InputError as exc:
         return fail(str(exc))
@@ -199,6 +206,20 @@ def run_demo(args: argparse.Namespace) -> int:
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
     run_app(app)
+    return EXIT_OK
+
+
+def run_bench_command(args: argparse.Namespace) -> int:
+    from fitplay.bench import run_bench, table
+
+    def progress(stage: str, k: int, total: int) -> None:
+        bar = "█" * (20 * k // total)
+        sys.stderr.write(f"\r[{bar:<20}] {k}/{total} {stage:<50}")
+        sys.stderr.flush()
+
+    results = run_bench(quick=args.quick, progress=progress)
+    sys.stderr.write("\n")
+    print(json.dumps({k: round(v, 4) for k, v in results.items()}) if args.json else table(results))
     return EXIT_OK
 
 

@@ -73,7 +73,7 @@ class FitChart:
         return self._static
 
     def render(self, session: Session, width: int, height: int, show_true: bool = False,
-               show_residuals: bool = False) -> Grid:
+               show_residuals: bool = False, legend: bool = True) -> Grid:
         grid = self._static_layer(session, width, height).copy()
         area = self.area
         model, data = session.model, session.data
@@ -88,7 +88,8 @@ class FitChart:
             if isinstance(model, Logistic):
                 self._midpoint(grid, area, Logistic.midpoint(session.params))
             paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
-        self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
+        if legend:
+            self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
         return grid
 
     @staticmethod

@@ -19,7 +19,7 @@ from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
 from fitplay.charts.strips import StripPainter
 from fitplay.core.files import save_session
-from fitplay.core.optim import ChunkResult
+from fitplay.core.optim import ChunkResult, jax_loaded
 from fitplay.core.session import Options, Session
 from fitplay.errors import InputError
 from fitplay.tui.chart_view import ChartView
@@ -336,7 +336,8 @@ class FitplayApp(App[int]):
         self.busy = True
         job = self.session.chunk_job(steps)
         self.run_worker(lambda: self._work(job), thread=True, group="train", exit_on_error=False)
-        self.query_one(StatusLine).show(self.session, self.busy)
+        if not jax_loaded():
+            self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads
 
     def _work(self, job) -> None:
         try:

@@ -1,0 +1,48 @@
+"""The fast chart keeps plotext's look: same axes and points, the line within one cell of plotext's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fitplay.charts.fit import FitChart, limits, thin
+from fitplay.charts.grid import Kind
+from fitplay.charts.plotext_adapter import build_axes
+from fitplay.core.session import Options, Session
+
+STATES = [(-5.0, 3.0), (2.0, 20.0), (0.5, 10.0), (6.0, 18.0), (-1.2, 25.0), (0.0, 21.0)]
+
+
+def is_braille(ch: str) -> bool:
+    return 0x2800 <= ord(ch) <= 0x28FF
+
+
+def plain_plotext(session: Session, width: int, height: int) -> list[str]:
+    """The same chart drawn entirely by plotext: scatter, then the model's line across the x range."""
+    xlim, ylim = limits(session)
+    xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
+    line_x = np.linspace(*xlim, 400)
+    line_y = session.model.predict(session.params, line_x)
+    return build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y", lines=[(line_x, line_y)])
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 22), (60, 18)])
+@pytest.mark.parametrize("w,b", STATES)
+def test_fast_path_matches_plotext(size, w, b):
+    s = Session(Options(n=1000))
+    s.set_param("w", str(w))
+    s.set_param("b", str(b))
+    fast = FitChart().render(s, *size, legend=False)
+    ref = plain_plotext(s, *size)
+    ref_line = {(r, c) for r, row in enumerate(ref) for c, ch in enumerate(row) if is_braille(ch)}
+    ours_line = {(r, c) for r in range(fast.height) for c in range(fast.width) if fast.kinds[r][c] == Kind.LINE}
+    assert ours_line, "the line is drawn"
+    for r, c in ours_line:
+        assert any((r + dr, c + dc) in ref_line for dr in (-1, 0, 1) for dc in (-1, 0, 1)), (r, c)
+    for r, c in ref_line:
+        assert any((r + dr, c + dc) in ours_line for dr in (-1, 0, 1) for dc in (-1, 0, 1)), (r, c)
+    fast_text = fast.lines()
+    for r in range(size[1]):
+        for c in range(size[0]):
+            if (r, c) not in ref_line and (r, c) not in ours_line:
+                assert fast_text[r][c] == ref[r][c], (r, c, fast_text[r][c], ref[r][c])

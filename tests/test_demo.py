@@ -54,12 +54,12 @@ async def test_the_tour_plays_to_the_end_and_converges(tmp_path):
         worker = next(w for w in app.workers if w.group == "tour")
         await worker.wait()
         await pilot.pause()
-        assert app.beats_done == 14
-        assert app.statuses[5] == "converged"  # the linear gradient descent beat
+        assert app.beats_done == 16
+        assert app.statuses[6] == "converged"  # the linear gradient descent beat
         assert app.session.model.name == "linear" and app.session.status == "converged"
         assert "tour is over" in str(app.query_one("#caption").render())
     shots = sorted(tmp_path.glob("tour-*.svg"))
-    assert len(shots) == 14 and shots[0].read_text().startswith("<svg")
+    assert len(shots) == 16 and shots[0].read_text().startswith("<svg")
 
 
 async def test_any_key_pauses_the_tour_and_q_quits():

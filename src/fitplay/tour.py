@@ -53,8 +53,9 @@ def linear_beats() -> list[Beat]:
              _nudge("w", 1.0), seconds=0.5, repeat=7),
         Beat(lambda s: f"By hand: lift it (↑ raises b). {_fmt_params(s)}, {_loss(s)}",
              _nudge("b", 2.0), seconds=0.35, repeat=8),
-        Beat(lambda s: f"Close: {_loss(s)}. Now back to the bad guess (r), and let gradient descent do it (o).",
-             prepare_optimize, seconds=4.0),
+        Beat(lambda s: f"Close by hand: {_loss(s)}.", seconds=3.0),
+        Beat(lambda s: "Back to the bad guess (r), and let gradient descent do it (o).", prepare_optimize,
+             seconds=3.0),
         Beat(lambda s: f"Gradient descent, lr {s.lr:g}: step {s.step_count}, {_fmt_params(s)}, {_loss(s)}",
              optimize=True, seconds=0.0),
         Beat(lambda s: f"{s.status.capitalize()} in {s.step_count} steps: {_fmt_params(s)}, {_loss(s)} "
@@ -71,8 +72,8 @@ def model_beats() -> list[Beat]:
         Beat(lambda s: "m: a tiny neural network, 1 → 8 → 1 with tanh, trained with Adam.",
              lambda s: (s.next_model(), prepare_optimize(s)), seconds=4.0),
         Beat(lambda s: f"Adam: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
-        Beat(lambda s: f"The curve bends to the data: {_loss(s)}. m again: back to the line.",
-             lambda s: (s.next_model(), prepare_optimize(s)), seconds=4.0),
+        Beat(lambda s: f"The curve bends to the data: {_loss(s)}.", seconds=3.0),
+        Beat(lambda s: "m again: back to the line.", lambda s: (s.next_model(), prepare_optimize(s)), seconds=2.0),
         Beat(lambda s: f"Gradient descent: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
         Beat(lambda s: f"{s.status.capitalize()}: {_fmt_params(s)}, {_loss(s)}. Model + loss + optimizer: "
                        "that is the lesson.", seconds=5.0),

@@ -21,6 +21,7 @@ GRAD_TOL = 1e-4
 REL_TOL = 1e-10
 EXPLODE_FACTOR = 1e8
 MOMENTUM = 0.9
+MAX_CHUNK = 4096
 
 _import_lock = threading.Lock()
 
@@ -134,13 +135,18 @@ class Trainer:
         return dev, state
 
     def run(self, device_state, steps: int, explode_above: float) -> ChunkResult:
-        """Run `steps` steps (as power-of-two chunks), stopping early on convergence or divergence."""
+        """Run `steps` steps in scan chunks, stopping early on convergence or divergence.
+
+        Chunk lengths are powers of two up to MAX_CHUNK, so a handful of compiled functions serve every
+        call; a remainder runs a whole chunk and the extra steps are dropped (no optimizer state is carried
+        on from such a chunk), which costs microseconds where compiling a new length costs a second.
+        """
         t0 = time.perf_counter()
         dev, state = device_state
         parts_losses, parts_gn, parts_traj = [], [], []
         remaining = steps
         while remaining > 0:
-            length = 1 << (remaining.bit_length() - 1)
+            length = min(MAX_CHUNK, 1 << (remaining - 1).bit_length())
             dev, state, losses, gn, traj = chunk_fn(self.model, self.optimizer, length)(dev, state, self.x, self.y)
             parts_losses.append(np.asarray(losses))
             parts_gn.append(np.asarray(gn))
@@ -149,8 +155,14 @@ class Trainer:
         losses = np.concatenate(parts_losses)
         gnorms = np.concatenate(parts_gn)
         traj = {k: np.concatenate([t[k] for t in parts_traj]) for k in parts_traj[0]}
-        final = {k: np.asarray(v) for k, v in dev.items()}
-        return self._judge(losses, gnorms, traj, final, (dev, state), explode_above, t0)
+        if losses.size > steps:
+            final = {k: v[steps] for k, v in traj.items()}
+            losses, gnorms, traj = losses[:steps], gnorms[:steps], {k: v[:steps] for k, v in traj.items()}
+            carried = None
+        else:
+            final = {k: np.asarray(v) for k, v in dev.items()}
+            carried = (dev, state)
+        return self._judge(losses, gnorms, traj, final, carried, explode_above, t0)
 
     def _judge(self, losses, gnorms, traj, final, device_state, explode_above, t0) -> ChunkResult:
         bad = ~np.isfinite(losses) | (losses > explode_above)

@@ -15,6 +15,7 @@ from fitplay.core.models import MODEL_NAMES, Model, Params, get_model
 from fitplay.core.optim import (
     EXPLODE_FACTOR,
     GRAD_TOL,
+    MAX_CHUNK,
     OPTIMIZERS,
     REL_TOL,
     ChunkResult,
@@ -23,7 +24,7 @@ from fitplay.core.optim import (
 from fitplay.errors import InputError
 
 STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
-MAX_STEPS_PER_FRAME = 4096
+MAX_STEPS_PER_FRAME = MAX_CHUNK
 MIN_LR, MAX_LR = 1e-8, 1e4
 SESSION_FORMAT = 1
 
@@ -377,7 +378,7 @@ class Session:
         self.apply(result)
         return result
 
-    def run(self, max_chunk: int = 4096, progress: Callable[[Session], None] | None = None) -> None:
+    def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
         """Train synchronously until converged, diverged or out of steps."""
         self.toggle_run()
         while self.status == "running" and self.remaining() > 0:

@@ -112,6 +112,7 @@ class FitplayApp(App[int]):
         self.show_true = False
         self.show_residuals = False
         self.busy = False
+        self.notify_runs = True
         self.fit_chart = FitChart()
         self.loss_chart = LossChart()
         self.landscape_chart = LandscapeChart()
@@ -348,7 +349,7 @@ class FitplayApp(App[int]):
     def on_chunk_done(self, message: ChunkDone) -> None:
         self.busy = False
         before = self.session.status
-        if self.session.apply(message.result) and self.session.status != before:
+        if self.session.apply(message.result) and self.session.status != before and self.notify_runs:
             severity = "warning" if self.session.status == "diverged" else "information"
             self.notify(self.session.message, severity=severity, timeout=6)
             self.session.message = ""

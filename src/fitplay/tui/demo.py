@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
 
     def __init__(self, session, options, demo: DemoOptions):
         super().__init__(session, options)
+        self.notify_runs = False  # the captions tell the story
         self.demo = demo
         self.demo_paused = False
         self.beats_done = 0
@@ -79,7 +81,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
                 beat.action(self.session)
                 self.session.message = ""
             if beat.optimize:
-                self.session.steps_per_frame = max(1, int(self.session.steps_per_frame * self.demo.speed))
+                self.session.scale_speed(2.0 ** round(math.log2(self.demo.speed)))
                 self.session.toggle_run()
             self.caption(beat.caption(self.session))
             self.refresh_all()

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from fitplay.core.optim import jax_loaded
 from fitplay.core.session import Session
 
-FORMULAS = {"linear": "y = w·x + b", "logistic": "p = σ(w·x + b)", "mlp": "y = W2·tanh(W1·x + b1) + b2"}
+FORMULAS = {"linear": "y = w·x + b", "logistic": "p = σ(w·x + b)", "mlp": "y = W2·tanh(W1·x+b1)+b2"}
 STATUS_STYLE = {"running": "bold green", "paused": "yellow", "converged": "bold cyan", "diverged": "bold red",
                 "done": "cyan", "stopped": "yellow", "idle": "dim"}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,11 +101,10 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         if self.demo.record is None:
             return
         self._shots += 1
-        slug = re.sub(r"[^a-z0-9]+", "-", beat.caption(self.session).lower())[:40].strip("-")
         self.demo.record.mkdir(parents=True, exist_ok=True)
-        path = self.demo.record / f"tour-{self._shots:02d}-{slug}.svg"
+        path = self.demo.record / f"tour-{self._shots:02d}.svg"
         if not path.exists():
-            write_new(path, self.export_screenshot(title="fitplay demo"))
+            write_new(path, self.export_screenshot(title=f"fitplay demo: {self._caption_text}"))
 
 
 def make_demo_app(options: AppOptions, session: Session | None = None, demo: DemoOptions | None = None) -> DemoApp:

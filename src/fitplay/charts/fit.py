@@ -10,23 +10,14 @@ from fitplay.charts.grid import (
     Kind,
     braille_curve,
     braille_segments,
-    find_area,
     paint_braille,
 )
+from fitplay.charts.layer import StaticLayer
 from fitplay.charts.plotext_adapter import DATA_MARKER, build_axes
 from fitplay.core.models import Logistic
 from fitplay.core.session import Session
 
 MAX_RESIDUALS = 2000
-_AXIS_CHARS = set("┌┐└┘─│┬┴┤├┼")
-
-
-def char_kind(ch: str) -> Kind:
-    if ch == DATA_MARKER:
-        return Kind.DATA
-    if ch in _AXIS_CHARS:
-        return Kind.AXIS
-    return Kind.TEXT
 
 
 def limits(session: Session) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -57,25 +48,16 @@ class FitChart:
     """Renders the fit view; the static layer (axes, ticks, data) is built by plotext once per data and size."""
 
     def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._static: Grid | None = None
-        self.area: Area | None = None
-
-    def _static_layer(self, session: Session, width: int, height: int) -> Grid:
-        key = (id(session.data), session.model.name, width, height)
-        if key != self._key:
-            xlim, ylim = limits(session)
-            xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
-            lines = build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y")
-            self._static = Grid.from_lines(lines, char_kind)
-            self.area = find_area(lines, xlim, ylim)
-            self._key = key
-        return self._static
+        self.layer = StaticLayer()
 
     def render(self, session: Session, width: int, height: int, show_true: bool = False,
                show_residuals: bool = False, legend: bool = True) -> Grid:
-        grid = self._static_layer(session, width, height).copy()
-        area = self.area
+        def build():
+            xlim, ylim = limits(session)
+            xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
+            return build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y"), xlim, ylim
+
+        grid, area = self.layer.get((id(session.data), session.model.name, width, height), build)
         model, data = session.model, session.data
         xs = area.x_at_sub()
         with np.errstate(all="ignore"):

@@ -6,15 +6,13 @@ import math
 
 import numpy as np
 
-from fitplay.charts.fit import char_kind
 from fitplay.charts.grid import (
-    Area,
     Grid,
     Kind,
     braille_curve,
-    find_area,
     paint_braille,
 )
+from fitplay.charts.layer import StaticLayer
 from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Session
 
@@ -30,24 +28,16 @@ class LossChart:
     """Axes built by plotext when the step range or the decades change; the curve drawn in braille."""
 
     def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._static: Grid | None = None
-        self.area: Area | None = None
+        self.layer = StaticLayer()
 
     def render(self, session: Session, width: int, height: int) -> Grid:
         hist = session.loss_history()
         finite = hist[np.isfinite(hist) & (hist > 0)] if hist.size else hist
         logs = np.log10(np.maximum(finite, 1e-300)) if finite.size else np.log10([max(session.loss, 1e-300)])
-        xmax = float(max(16, 1 << max(int(finite.size - 1), 1).bit_length()))
+        xlim = (0.0, float(max(16, 1 << max(int(finite.size - 1), 1).bit_length())))
         ylim = _decades(logs)
-        key = (width, height, xmax, ylim)
-        if key != self._key:
-            lines = build_axes(width, height, (0.0, xmax), ylim, xlabel="step", ylabel="log10 loss")
-            self._static = Grid.from_lines(lines, char_kind)
-            self.area = find_area(lines, (0.0, xmax), ylim)
-            self._key = key
-        grid = self._static.copy()
-        area = self.area
+        grid, area = self.layer.get((width, height, xlim, ylim), lambda: (
+            build_axes(width, height, xlim, ylim, xlabel="step", ylabel="log10 loss"), xlim, ylim))
         if finite.size:
             idx = np.round(area.x_at_sub()).astype(int)
             ys = np.where(idx < finite.size, logs[np.minimum(idx, finite.size - 1)], np.nan)

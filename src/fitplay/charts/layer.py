@@ -1,0 +1,36 @@
+"""A chart's static layer: built by plotext once per key (data, size, limits), then copied each frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from fitplay.charts.grid import Area, Grid, Kind, find_area
+from fitplay.charts.plotext_adapter import DATA_MARKER
+
+_AXIS_CHARS = set("┌┐└┘─│┬┴┤├┼")
+
+
+def char_kind(ch: str) -> Kind:
+    if ch == DATA_MARKER:
+        return Kind.DATA
+    if ch in _AXIS_CHARS:
+        return Kind.AXIS
+    return Kind.TEXT
+
+
+class StaticLayer:
+    """Caches the grid and plot area of the last build; rebuilds only when the key changes."""
+
+    def __init__(self) -> None:
+        self._key: Hashable | None = None
+        self._grid: Grid | None = None
+        self.area: Area | None = None
+
+    def get(self, key: Hashable, build: Callable[[], tuple[list[str], tuple, tuple]]) -> tuple[Grid, Area]:
+        """A fresh copy of the layer for key; build() returns (plotext lines, xlim, ylim)."""
+        if key != self._key:
+            lines, xlim, ylim = build()
+            self._grid = Grid.from_lines(lines, char_kind)
+            self.area = find_area(lines, xlim, ylim)
+            self._key = key
+        return self._grid.copy(), self.area

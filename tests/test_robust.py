@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import random
-import select
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -18,6 +14,7 @@ from conftest import new_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fitplay.bench import Terminal
 from fitplay.core.data import DataError, load_csv
 from fitplay.core.session import Options, Session
 
@@ -194,48 +191,27 @@ async def test_ctrl_c_quits_at_once_mid_run():
         assert app.return_code == 0
 
 
-def _spawn_in_pty(*args: str) -> tuple[int, int]:
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(sys.executable, [sys.executable, "-m", "fitplay", *args])
-    return pid, fd
-
-
-def _read_for(fd: int, seconds: float) -> bytes:
-    out = b""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
 def test_sighup_ends_the_process_without_a_traceback():
-    pid, fd = _spawn_in_pty()
-    out = _read_for(fd, 3.0)
-    assert b"MSE" in out
-    os.kill(pid, signal.SIGHUP)
-    out += _read_for(fd, 2.0)
-    _, status = os.waitpid(pid, 0)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGHUP
-    assert b"Traceback" not in out
+    term = Terminal([])
+    try:
+        assert term.read_until(b"MSE", 10.0) is not None
+        term.proc.send_signal(signal.SIGHUP)
+        status = term.wait(5.0)
+        term.read(0.5)
+        assert status == 128 + signal.SIGHUP
+        assert b"Traceback" not in term.out
+    finally:
+        term.close()
 
 
 def test_q_exits_0_in_a_real_terminal():
-    pid, fd = _spawn_in_pty()
-    assert b"MSE" in _read_for(fd, 3.0)
-    os.write(fd, b"o")
-    _read_for(fd, 0.5)
-    os.write(fd, b"q")
-    _read_for(fd, 2.0)
-    _, status = os.waitpid(pid, 0)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-
+    term = Terminal([])
+    try:
+        assert term.read_until(b"MSE", 10.0) is not None
+        term.send(b"o")
+        term.read(0.5)
+        term.send(b"q")
+        assert term.wait(5.0) == 0
+        assert b"Traceback" not in term.out
+    finally:
+        term.close()

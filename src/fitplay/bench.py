@@ -10,6 +10,7 @@ import re
 import select
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -121,15 +122,15 @@ class Terminal:
     """fitplay in a pseudo-terminal of a given size; reads everything it sends."""
 
     def __init__(self, args: list[str], size: tuple[int, int] = SIZE, env: dict[str, str] | None = None):
+        self.fd, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        environ = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "NO_COLOR")}
+        environ.update({"TERM": "xterm-256color", **(env or {})})
         self.t0 = time.perf_counter()
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-            os.environ.update(env or {})
-            os.environ.pop("COLORTERM", None)
-            os.execv(sys.executable, [sys.executable, "-m", "fitplay", *args])
+        self.proc = subprocess.Popen([sys.executable, "-m", "fitplay", *args], stdin=child, stdout=child,
+                                     stderr=child, env=environ, start_new_session=True, close_fds=True)
+        os.close(child)
         self.out = bytearray()
-        self.marks: list[tuple[float, int]] = []
 
     def read_until(self, pattern: bytes, timeout: float) -> float | None:
         """Seconds since start when pattern first appears, or None."""
@@ -157,19 +158,25 @@ class Terminal:
         os.write(self.fd, keys)
 
     def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.pid}/status").read_text()
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit status, or None if still running after timeout seconds."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def close(self) -> None:
         try:
-            self.send(b"q")
-            self.read(1.0)
+            if self.proc.poll() is None:
+                self.send(b"q")
+                self.read(1.0)
         finally:
-            try:
-                os.kill(self.pid, 9)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
             os.close(self.fd)
 
 
@@ -185,7 +192,7 @@ def first_frame_s() -> float:
 def animation_bytes(seconds: float) -> tuple[list[int], float]:
     """Bytes sent per animation frame at 120x40 with 256 colours, and the process's peak memory."""
     budget = 10_000_000
-    term = Terminal(["--lr", "0.0001", "--steps", str(budget)], env={"TERM": "xterm-256color"})
+    term = Terminal(["--lr", "0.0001", "--steps", str(budget)])
     try:
         term.read_until(b"MSE", 10.0)
         term.read(2.0)  # JAX warms up in its worker

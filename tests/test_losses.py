@@ -50,3 +50,28 @@ def test_gradient_matches_finite_differences(name, data, point):
     f = lambda p: float(model.loss(p, data.x, data.y))  # noqa: E731
     for k in ("w", "b"):
         assert grad[k] == pytest.approx(finite_diff(f, params, k), rel=1e-5, abs=1e-7)
+
+
+def test_network_gradient_from_jax_matches_finite_differences():
+    from fitplay.core.data import simulate_curve
+    from fitplay.core.optim import jax_modules
+
+    jax, jnp, _, _ = jax_modules()
+    model = get_model("mlp", hidden=4)
+    d = simulate_curve(n=30)
+    params = model.start(3)
+    grads = jax.grad(lambda p: model.loss(p, jnp.asarray(d.x), jnp.asarray(d.y), xp=jnp))(
+        {k: jnp.asarray(v) for k, v in params.items()})
+    h = 1e-6
+    for name in ("W1", "b1", "W2"):
+        for i in range(4):
+            up = {k: np.array(v, dtype=float) for k, v in params.items()}
+            down = {k: np.array(v, dtype=float) for k, v in params.items()}
+            up[name][i] += h
+            down[name][i] -= h
+            fd = (model.loss(up, d.x, d.y) - model.loss(down, d.x, d.y)) / (2 * h)
+            assert float(grads[name][i]) == pytest.approx(fd, rel=1e-5, abs=1e-8)
+    up, down = dict(params), dict(params)
+    up["b2"], down["b2"] = params["b2"] + h, params["b2"] - h
+    fd = (model.loss(up, d.x, d.y) - model.loss(down, d.x, d.y)) / (2 * h)
+    assert float(grads["b2"]) == pytest.approx(fd, rel=1e-5, abs=1e-8)

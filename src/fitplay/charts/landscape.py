@@ -106,8 +106,9 @@ class LandscapeChart:
         grid.text(0, 0, "low ", Kind.TEXT)
         for i in range(HEAT_LEVELS):
             grid.put(0, 4 + i, "▀", heat_kind(i, i))
-        grid.text(0, 4 + HEAT_LEVELS, " high log loss  ○ start  + best  • path  ● now"[: max(0, width - 14)],
-                  Kind.TEXT)
+        wide = " high log loss  ○ start  + best  • path  ● now"
+        text = wide if 4 + HEAT_LEVELS + len(wide) <= width else " high ○start +best •path ●now"
+        grid.text(0, 4 + HEAT_LEVELS, text[: max(0, width - 4 - HEAT_LEVELS)], Kind.TEXT)
 
 
 def heat_levels(losses: np.ndarray) -> np.ndarray:

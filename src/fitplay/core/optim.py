@@ -134,19 +134,20 @@ class Trainer:
         state.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
         return dev, state
 
-    def run(self, device_state, steps: int, explode_above: float) -> ChunkResult:
+    def run(self, device_state, steps: int, explode_above: float, min_length: int = 1) -> ChunkResult:
         """Run `steps` steps in scan chunks, stopping early on convergence or divergence.
 
         Chunk lengths are powers of two up to MAX_CHUNK, so a handful of compiled functions serve every
         call; a remainder runs a whole chunk and the extra steps are dropped (no optimizer state is carried
         on from such a chunk), which costs microseconds where compiling a new length costs a second.
+        `min_length` (the app's steps per frame) keeps a run's last, short chunk on the compiled length.
         """
         t0 = time.perf_counter()
         dev, state = device_state
         parts_losses, parts_gn, parts_traj = [], [], []
         remaining = steps
         while remaining > 0:
-            length = min(MAX_CHUNK, 1 << (remaining - 1).bit_length())
+            length = min(MAX_CHUNK, max(min_length, 1 << (remaining - 1).bit_length()))
             dev, state, losses, gn, traj = chunk_fn(self.model, self.optimizer, length)(dev, state, self.x, self.y)
             parts_losses.append(np.asarray(losses))
             parts_gn.append(np.asarray(gn))

@@ -322,8 +322,11 @@ class Session:
                 self._trainers[key] = Trainer(model, data.x, data.y, optimizer)
             return self._trainers[key]
 
-    def chunk_job(self, steps: int) -> Callable[[], ChunkResult]:
-        """A function that runs `steps` optimizer steps off the UI thread; `apply` takes its result."""
+    def chunk_job(self, steps: int, min_length: int = 1) -> Callable[[], ChunkResult]:
+        """A function that runs `steps` optimizer steps off the UI thread; `apply` takes its result.
+
+        min_length: the scan length to run at least (the extra steps are dropped), so a short last
+        chunk reuses the compiled frame length instead of compiling a new one."""
         model, optimizer, data, lr, dev = self.model, self.optimizer, self.data, self.lr, self._dev
         params, gen = _copy(self.params), self.generation
         explode = EXPLODE_FACTOR * max(self.initial_loss, 1.0)
@@ -331,7 +334,7 @@ class Session:
         def job() -> ChunkResult:
             trainer = self._trainer(model, optimizer, data)
             state = trainer.init_state(params, lr) if dev is None else trainer.with_lr(dev, lr)
-            result = trainer.run(state, steps, explode)
+            result = trainer.run(state, steps, explode, min_length)
             result.generation = gen
             return result
 

@@ -335,7 +335,7 @@ class FitplayApp(App[int]):
         if self.busy or steps <= 0:
             return
         self.busy = True
-        job = self.session.chunk_job(steps)
+        job = self.session.chunk_job(steps, min_length=self.session.steps_per_frame)
         self.run_worker(lambda: self._work(job), thread=True, group="train", exit_on_error=False)
         if not jax_loaded():
             self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads

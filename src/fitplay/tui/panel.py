@@ -103,5 +103,5 @@ class StatusLine(Static):
         text.append(f"{session.optimizer}  lr {session.lr:g}\n")
         text.append(f"{session.steps_per_frame} steps/frame")
         if session.steps_per_second:
-            text.append(f"  {session.steps_per_second:,.0f} steps/s")
+            text.append(f"  {session.steps_per_second:,.0f}/s")
         self.update(text)

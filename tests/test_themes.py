@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import new_app
+from conftest import new_app, screen_text
 
 from fitplay.charts.grid import Kind
 from fitplay.tui.app import AppOptions, make_app
@@ -70,6 +70,24 @@ async def test_app_starts_with_a_broken_user_theme_and_says_so(tmp_path):
         await pilot.pause()
         assert app.theme == "mine"
         assert any("broken.toml" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("path", bundled_theme_files(), ids=lambda p: p.stem)
+async def test_the_app_starts_and_draws_in_every_bundled_theme(path):
+    app = make_app(AppOptions(fps=1e-6, warm_up=False, theme=path.stem))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "v")
+        await pilot.pause()
+        assert app.theme == path.stem
+        assert "MSE" in screen_text(app) and "log loss" in screen_text(app)
+
+
+def test_ansi_themes_get_textuals_ansi_variables(tmp_path):
+    path = tmp_path / "plain.toml"
+    path.write_text('ansi = true\nprimary = "ansi_blue"\n[variables]\nansi-background = "ansi_blue"\n')
+    theme = parse_theme(path)
+    assert theme.variables["ansi-background"] == "ansi_blue"
+    assert "input-cursor-background" in theme.variables
 
 
 def test_unknown_theme_is_a_usage_error():

@@ -21,6 +21,10 @@ CHART_KEYS = ("chart-data", "chart-line", "chart-true", "chart-residual", "chart
               "chart-axis", "chart-text", "chart-mark", "chart-map")
 
 
+# Variables Textual's widgets need in a theme that uses the terminal's own colours (ansi = true).
+ANSI_VARIABLES = dict(BUILTIN_THEMES["ansi-dark"].variables)
+
+
 class ThemeError(InputError):
     """A theme file that cannot be used; the message names the file."""
 
@@ -77,13 +81,15 @@ def parse_theme(path: Path) -> Theme:
     variables = doc.get("variables", {})
     if not isinstance(variables, dict):
         raise ThemeError(f"{path}: [variables] must be a table")
-    unknown = set(variables) - set(CHART_KEYS)
+    unknown = set(variables) - set(CHART_KEYS) - set(ANSI_VARIABLES)
     if unknown:
         raise ThemeError(f"{path}: unknown variable {sorted(unknown)[0]!r}")
     for key, value in variables.items():
         parts = value.split() if key == "chart-map" and isinstance(value, str) else [value]
         for part in parts:
             _colour(path, key, part)
+    if flags.get("ansi"):
+        variables = {**ANSI_VARIABLES, **variables}
     return Theme(name=name, variables=dict(variables), **colours, **flags)
 
 

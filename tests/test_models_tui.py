@@ -110,3 +110,17 @@ async def test_nothing_cut_off(size, model):
             if app.view != view:
                 await pilot.press("v")
             assert app.query_one("#chart").size.height >= 15
+
+
+async def test_n_draws_new_data_and_the_chart_shows_it():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = [row for row in app.fit_chart.render(app.session, 80, 30).lines()]
+        y_before = app.session.data.y.copy()
+        for _ in range(5):
+            await pilot.press("n")
+            after = app.fit_chart.render(app.session, 80, 30).lines()
+            assert not np.array_equal(app.session.data.y, y_before)
+            assert after != before
+            before, y_before = after, app.session.data.y.copy()
+        assert app.session.seed == 5

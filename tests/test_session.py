@@ -152,6 +152,16 @@ def test_save_and_load_round_trip(lesson):
       "params": {"w": 1, "b": 1}}, "lr"),
     ({"fitplay_session": 1, "options": {}, "model": "cubic", "optimizer": "gd", "lr": 0.1,
       "params": {"w": 1, "b": 1}}, "model"),
+    ({"fitplay_session": 1, "options": {"n": 10**9}, "model": "linear", "optimizer": "gd", "lr": 0.1,
+      "params": {"w": 1, "b": 1}}, "options.n must be a whole number from 2 to 10000000"),
+    ({"fitplay_session": 1, "options": {"noise": "loud"}, "model": "linear", "optimizer": "gd", "lr": 0.1,
+      "params": {"w": 1, "b": 1}}, "options.noise"),
+    ({"fitplay_session": 1, "options": {"init": [1]}, "model": "linear", "optimizer": "gd", "lr": 0.1,
+      "params": {"w": 1, "b": 1}}, "options.init"),
+    ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "step_size": -1,
+      "params": {"w": 1, "b": 1}}, "step_size"),
+    ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "steps_per_frame": 0,
+      "params": {"w": 1, "b": 1}}, "steps_per_frame"),
 ])
 def test_bad_session_files_are_refused_in_one_line(doc, message):
     with pytest.raises(SessionError) as err:

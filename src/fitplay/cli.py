@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from fitplay.core.models import MODEL_NAMES
 from fitplay.core.optim import OPTIMIZERS
-from fitplay.core.session import Options, Session, SessionError
+from fitplay.core.session import LIMITS, Options, Session, SessionError
 from fitplay.errors import InputError
 
 COMMANDS = ("fit", "demo", "themes", "bench")
@@ -63,18 +63,18 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--x", dest="x_col", metavar="COL", help="x column: header name or 0-based index")
     g.add_argument("--y", dest="y_col", metavar="COL", help="y column: header name or 0-based index")
-    g.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0, help="random seed for simulated data (0)")
-    g.add_argument("--n", type=_int_in(2, 10_000_000), default=100, help="number of simulated points (100)")
+    g.add_argument("--seed", type=_int_in(*LIMITS["seed"]), default=0, help="random seed for simulated data (0)")
+    g.add_argument("--n", type=_int_in(*LIMITS["n"]), default=100, help="number of simulated points (100)")
     g.add_argument("--noise", type=_non_negative, help="noise scale of simulated data (model default)")
     g.add_argument("--w-true", type=_finite, help="true slope of simulated data (2)")
     g.add_argument("--b-true", type=_finite, help="true intercept of simulated data (20; logistic 1)")
     m = p.add_argument_group("model and optimizer")
     m.add_argument("--model", choices=MODEL_NAMES, default="linear", help="model (linear)")
-    m.add_argument("--hidden", type=_int_in(1, 256), default=8, help="hidden units of the mlp (8)")
+    m.add_argument("--hidden", type=_int_in(*LIMITS["hidden"]), default=8, help="hidden units of the mlp (8)")
     m.add_argument("--init", nargs=2, type=_finite, metavar=("W", "B"), help="start parameters (-5 3)")
     m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (model default: gd; mlp adam)")
     m.add_argument("--lr", type=_positive, help="learning rate (model default)")
-    m.add_argument("--steps", type=_int_in(0, 100_000_000), help="step budget (model default)")
+    m.add_argument("--steps", type=_int_in(*LIMITS["steps"]), help="step budget (model default)")
     m.add_argument("--load", metavar="SESSION.json", help="restore a session saved with s")
     u = p.add_argument_group("display")
     u.add_argument("--theme", help="theme name (see `fitplay themes`)")

@@ -57,7 +57,7 @@ class FitChart:
             xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
             return build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y"), xlim, ylim
 
-        grid, area = self.layer.get((id(session.data), session.model.name, width, height), build)
+        grid, area = self.layer.get((session.data, session.model.name, width, height), build)
         model, data = session.model, session.data
         xs = area.x_at_sub()
         with np.errstate(all="ignore"):

@@ -31,7 +31,7 @@ class LandscapeChart:
                       f"{session.model.param_count()} parameters", Kind.MUTED)
             return grid
         here = (float(session.params["w"]), float(session.params["b"]))
-        key = (id(session.data), session.model.name, width, height)
+        key = (session.data, session.model.name, width, height)
         if key != self._key or not self._inside(here):
             self._build(session, width, height, here)
             self._key = key

@@ -20,9 +20,12 @@ class DataError(InputError):
     """Bad input data; the message is one line naming the source, the line and the problem."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """Inputs x, targets y, where they came from, and the true parameters when simulated."""
+    """Inputs x, targets y, where they came from, and the true parameters when simulated.
+
+    Compared and hashed by identity, so caches can key on the data set itself (an id() could be reused
+    by the next data set once this one is freed)."""
 
     x: np.ndarray
     y: np.ndarray

@@ -27,6 +27,8 @@ STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 MAX_STEPS_PER_FRAME = MAX_CHUNK
 MIN_LR, MAX_LR = 1e-8, 1e4
 SESSION_FORMAT = 1
+# Whole-number option ranges, shared by the command line and session files.
+LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
 
 
 class SessionError(InputError):
@@ -51,6 +53,30 @@ class Options:
     lr: float | None = None
     steps: int | None = None
     hidden: int = 8
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_options(o: Options, name: str) -> None:
+    """Raise SessionError unless every option has a usable type and range (for options from a file)."""
+    for key, (lo, hi) in LIMITS.items():
+        value = getattr(o, key)
+        if value is None and key == "steps":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise SessionError(f"{name}: options.{key} must be a whole number from {lo} to {hi}, got {value!r}")
+    for key in ("noise", "w_true", "b_true", "lr"):
+        value = getattr(o, key)
+        if value is not None and (not _number(value) or (key in ("noise", "lr") and value < 0)):
+            raise SessionError(f"{name}: options.{key} must be a finite number, got {value!r}")
+    for key in ("data", "x_col", "y_col", "optimizer"):
+        if getattr(o, key) is not None and not isinstance(getattr(o, key), str):
+            raise SessionError(f"{name}: options.{key} must be a string")
+    if o.init is not None and (not isinstance(o.init, (list, tuple)) or len(o.init) != 2
+                               or not all(_number(v) for v in o.init)):
+        raise SessionError(f"{name}: options.init must be two finite numbers")
 
 
 def _copy(params: Params) -> Params:
@@ -112,14 +138,17 @@ class Session:
                 float(np.mean(y * y)))
 
     # ----- read-outs -----------------------------------------------------------------------
+    def _linear_mse(self, w, b):
+        """mean((w x + b - y)^2) from the data's means, for scalars or broadcast arrays: O(1) a point."""
+        mx, my, mxx, mxy, myy = self._stats
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.maximum(myy - 2 * w * mxy - 2 * b * my + w * w * mxx + 2 * w * b * mx + b * b, 0.0)
+
     def loss_at(self, params: Params) -> float:
         """The model's loss at params, in float64 numpy (O(1) for the linear model)."""
         if self._stats is not None:
-            mx, my, mxx, mxy, myy = self._stats
-            w, b = float(params["w"]), float(params["b"])
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = myy - 2 * w * mxy - 2 * b * my + w * w * mxx + 2 * w * b * mx + b * b
-            return max(float(value), 0.0) if math.isfinite(value) else float("inf")
+            value = float(self._linear_mse(float(params["w"]), float(params["b"])))
+            return value if math.isfinite(value) else float("inf")
         with np.errstate(over="ignore", invalid="ignore"):
             return float(self.model.loss(params, self.data.x, self.data.y))
 
@@ -140,15 +169,12 @@ class Session:
     def loss_surface(self, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
         """Loss at every (w, b) of a grid, rows following bs (O(1) a cell for the linear model)."""
         if self._stats is not None:
-            mx, my, mxx, mxy, myy = self._stats
-            w, b = ws[None, :], bs[:, None]
-            with np.errstate(over="ignore", invalid="ignore"):
-                return np.maximum(myy - 2 * w * mxy - 2 * b * my + w * w * mxx + 2 * w * b * mx + b * b, 0.0)
+            return self._linear_mse(ws[None, :], bs[:, None])
         return loss_grid(self.model, self.data.x, self.data.y, ws, bs)
 
     def optimum(self) -> tuple[float, float] | None:
         """The loss minimum in (w, b), cached per data and model."""
-        key = (id(self.data), self.model.name)
+        key = (self.data, self.model.name)
         if getattr(self, "_optimum_key", None) != key:
             self._optimum_key, self._optimum = key, optimum(self.model, self.data.x, self.data.y)
         return self._optimum
@@ -315,10 +341,10 @@ class Session:
         return max(0, self.max_steps - self.step_count)
 
     def _trainer(self, model: Model, optimizer: str, data: Dataset) -> Trainer:
-        key = (model, optimizer, id(data))
+        key = (model, optimizer, data)
         with self._trainer_lock:
             if key not in self._trainers:
-                self._trainers = {k: v for k, v in self._trainers.items() if k[2] == id(data)}
+                self._trainers = {k: v for k, v in self._trainers.items() if k[2] is data}
                 self._trainers[key] = Trainer(model, data.x, data.y, optimizer)
             return self._trainers[key]
 
@@ -427,6 +453,7 @@ class Session:
             raise SessionError(f"{name}: \"options\" must be an object with keys from: {', '.join(sorted(known))}")
         try:
             opts = replace(Options(), **raw)
+            check_options(opts, name)
             if opts.init is not None:
                 opts.init = (float(opts.init[0]), float(opts.init[1]))
             opts.model = doc["model"]
@@ -457,11 +484,19 @@ class Session:
         start = self._params_from(doc.get("start", self.start), name, "start")
         params = self._params_from(doc["params"], name, "params")
         self.start = start
-        self.step_size = float(doc.get("step_size", self.step_size))
-        self.steps_per_frame = int(doc.get("steps_per_frame", self.steps_per_frame))
+        step_size = doc.get("step_size", self.step_size)
+        if step_size not in STEP_SIZES:
+            raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
+        speed = doc.get("steps_per_frame", self.steps_per_frame)
+        if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
+            raise SessionError(f"{name}: steps_per_frame must be a whole number from 1 to {MAX_STEPS_PER_FRAME}")
+        step_count = doc.get("step_count", 0)
+        if not isinstance(step_count, int) or step_count < 0:
+            raise SessionError(f"{name}: step_count must be a whole number, 0 or more")
+        self.step_size, self.steps_per_frame = float(step_size), speed
         self.reset()
         self.params = params
-        self.step_count = int(doc.get("step_count", 0))
+        self.step_count = step_count
         self._loss = self.loss_at(params)
         self.best_loss = self._loss
 

@@ -116,7 +116,7 @@ class FitplayApp(App[int]):
         self.fit_chart = FitChart()
         self.loss_chart = LossChart()
         self.landscape_chart = LandscapeChart()
-        self._painters: list[StripPainter] = []
+        self._shown: dict[str, object] = {}
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
             self.register_theme(entry.theme)
@@ -144,9 +144,7 @@ class FitplayApp(App[int]):
         yield Footer(compact=True)
 
     def _painter(self) -> StripPainter:
-        painter = StripPainter(chart_styles(self.get_css_variables()))
-        self._painters.append(painter)
-        return painter
+        return StripPainter(chart_styles(self.get_css_variables()))
 
     def on_mount(self) -> None:
         self.query_one("#chart", ChartView).render_grid = self._render_main
@@ -196,10 +194,9 @@ class FitplayApp(App[int]):
                 view.update_chart()
         self.query_one(Readout).show(s)
         self.query_one(StatusLine).show(s, self.busy)
-        self.query_one("#model-line", Static).update(f"[b]{s.model.name}[/b]  {FORMULAS[s.model.name]}")
+        self._update("#model-line", f"[b]{s.model.name}[/b]  {FORMULAS[s.model.name]}")
         hand = "" if s.model.two_param else "  (not for this model)"
-        self.query_one("#step-line", Static).update(
-            f"step {s.step_size:g}  [dim]\\[ ] change{hand}\n↑↓ b  ←→ w  shift x10[/dim]")
+        self._update("#step-line", f"step {s.step_size:g}  [dim]\\[ ] change{hand}\n↑↓ b  ←→ w  shift x10[/dim]")
         for name in ("w", "b"):
             box = self.query_one(f"#param-{name}", ParamInput)
             box.disabled = not s.model.two_param
@@ -208,6 +205,12 @@ class FitplayApp(App[int]):
                 box.placeholder = "not for this model"
             elif not box.has_focus:
                 self._show_param(box)
+
+    def _update(self, selector: str, content: str) -> None:
+        """Set a Static's text only when it changed: an animation frame then repaints only what moved."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def _show_param(self, box: ParamInput) -> None:
         box.value = f"{float(self.session.params[box.param]):.4f}"

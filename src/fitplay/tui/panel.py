@@ -43,7 +43,18 @@ def hint(session: Session) -> Text:
     return text
 
 
-class Readout(Static):
+class TextPanel(Static):
+    """A Static that repaints only when its text changes (every frame would otherwise resend it)."""
+
+    _last: Text | None = None
+
+    def set_text(self, text: Text) -> None:
+        if text != self._last:
+            self._last = text
+            self.update(text)
+
+
+class Readout(TextPanel):
     """Loss to 4 decimals beside its label, the change from the last move, the best so far and a hint."""
 
     DEFAULT_CSS = "Readout { height: auto; padding: 0 1; }"
@@ -67,7 +78,7 @@ class Readout(Static):
             text.append(f"   accuracy {acc:.0%}")
         text.append("\n")
         text.append_text(hint(session))
-        self.update(text)
+        self.set_text(text)
 
 
 class ParamInput(Input):
@@ -88,7 +99,7 @@ class ParamInput(Input):
         self.post_message(self.Cancelled(self.param))
 
 
-class StatusLine(Static):
+class StatusLine(TextPanel):
     """Optimizer state: status, step count, learning rate, optimizer and speed."""
 
     DEFAULT_CSS = "StatusLine { height: auto; padding: 0 1; }"
@@ -104,4 +115,4 @@ class StatusLine(Static):
         text.append(f"{session.steps_per_frame} steps/frame")
         if session.steps_per_second:
             text.append(f"  {session.steps_per_second:,.0f}/s")
-        self.update(text)
+        self.set_text(text)

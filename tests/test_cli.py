@@ -79,3 +79,10 @@ def test_fit_columns_from_a_wider_file(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["params"]["w"] == pytest.approx(2.0, rel=1e-3)
     assert main(["fit", str(wide)]) == 2
     assert "--x COL and --y COL" in capsys.readouterr().err
+
+
+def test_the_playground_without_a_terminal_says_what_to_use():
+    r = run_cli(stdin="")
+    assert r.returncode == 2
+    assert "needs a terminal" in r.stderr and "fitplay demo" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -176,10 +176,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def keyboard_terminal() -> None:
+    """Make sure keys can be read: after data came through a pipe on stdin, read keys from /dev/tty."""
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        return
+    if not sys.stderr.isatty():
+        raise InputError("the playground needs a terminal; for a pipe or a log use `fitplay demo` or `fitplay fit`")
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        raise InputError("no terminal to read keys from; for scripts use `fitplay fit`") from None
+    os.dup2(tty, 0)
+    os.close(tty)
+
+
 def run_playground(args: argparse.Namespace) -> int:
     from fitplay.tui.app import AppOptions, make_app
 
     session = make_session(args)
+    keyboard_terminal()
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
     run_app(app)
     return app.return_code or 0
@@ -203,6 +218,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from fitplay.tui.app import AppOptions
     from fitplay.tui.demo import DemoOptions, make_demo_app
 
+    keyboard_terminal()
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
     run_app(app)

@@ -113,13 +113,18 @@ def test_the_wheel_contains_the_theme_files(tmp_path):
     assert "fitplay/tui/app.tcss" in names
 
 
-async def test_switching_theme_recolours_the_chart():
+async def test_the_command_palette_switches_theme_and_the_chart_recolours():
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
         chart = app.query_one("#chart")
         before = chart.painter.styles[Kind.LINE].color
-        app.theme = "light"
+        await pilot.press("ctrl+p", *"theme")
         await pilot.pause()
+        await pilot.press("enter", *"light")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "light"
         after = chart.painter.styles[Kind.LINE].color
         assert before != after
         line_row = next(s for s in chart._strips if any(seg.style and seg.style.color == after for seg in s))

@@ -81,6 +81,12 @@ def test_fit_columns_from_a_wider_file(tmp_path, capsys):
     assert "--x COL and --y COL" in capsys.readouterr().err
 
 
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == "fitplay 0.1.0"
+
+
 def test_the_playground_without_a_terminal_says_what_to_use():
     r = run_cli(stdin="")
     assert r.returncode == 2

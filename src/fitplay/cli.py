@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from fitplay import __version__
 from fitplay.core.models import MODEL_NAMES
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.session import LIMITS, Options, Session, SessionError
@@ -98,6 +99,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
     p = argparse.ArgumentParser(prog=prog, description=descriptions.get(command))
+    p.add_argument("--version", action="version", version=f"fitplay {__version__}")
     if command in (None, "fit", "demo"):
         _add_shared(p)
     if command == "fit":

@@ -15,7 +15,7 @@ def test_bench_json_has_every_figure():
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     doc = json.loads(r.stdout)
-    expected = set(BUDGETS) | {"frame_baseline_ms_median", "animation_frames_measured"}
+    expected = set(BUDGETS) | {"frame_baseline_ms_median", "animation_frames_measured", "key_ms_p90"}
     assert expected <= set(doc)
     assert all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in doc.values())
     assert doc["animation_frames_measured"] >= 10

@@ -32,6 +32,7 @@ BUDGETS: dict[str, tuple[str, float]] = {
     "first_frame_s": ("<=", 1.0),
     "gd_steps_per_s": (">=", 300_000.0),
     "gd_speedup_vs_eager": (">=", 1000.0),
+    "key_ms_median": ("<=", 1000.0 / 30),
     "bytes_per_frame_median": ("<=", 4096.0),
     "large_load_s": ("<=", 3.0),
     "large_frame_ms_median": ("<=", 25.0),
@@ -132,19 +133,19 @@ class Terminal:
         os.close(child)
         self.out = bytearray()
 
-    def read_until(self, pattern: bytes, timeout: float) -> float | None:
-        """Seconds since start when pattern first appears, or None."""
+    def read_until(self, pattern: bytes, timeout: float, since: int = 0) -> float | None:
+        """Seconds since start when pattern first appears (after byte `since`), or None."""
         end = time.perf_counter() + timeout
         while time.perf_counter() < end:
-            if pattern in self.out:
+            if pattern in self.out[since:]:
                 return time.perf_counter() - self.t0
-            self.read(0.02)
-        return time.perf_counter() - self.t0 if pattern in self.out else None
+            self.read(0.001)
+        return time.perf_counter() - self.t0 if pattern in self.out[since:] else None
 
     def read(self, seconds: float) -> None:
         end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            ready, _, _ = select.select([self.fd], [], [], 0.01)
+        while (left := end - time.perf_counter()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(0.01, left))
             if ready:
                 try:
                     chunk = os.read(self.fd, 1 << 16)
@@ -189,8 +190,10 @@ def first_frame_s() -> float:
     return float("inf") if t is None else t
 
 
-def animation_bytes(seconds: float) -> tuple[list[int], float]:
-    """Bytes sent per animation frame at 120x40 with 256 colours, and the process's peak memory."""
+def animation_bytes(seconds: float, keys: int) -> tuple[list[int], list[float], float]:
+    """Bytes sent per animation frame at 120x40 with 256 colours; key-to-screen latencies while it runs
+    (t shows the true line and its legend word "true"; Textual sends only the changed part of a line, so
+    the key needs an effect whose text is new); the process's peak memory."""
     budget = 10_000_000
     term = Terminal(["--lr", "0.0001", "--steps", str(budget)])
     try:
@@ -201,6 +204,16 @@ def animation_bytes(seconds: float) -> tuple[list[int], float]:
         start = len(term.out)
         term.read(seconds)
         stream = bytes(term.out[start:])
+        latencies = []
+        for _ in range(keys):
+            mark = len(term.out)
+            sent = time.perf_counter()
+            term.send(b"t")
+            shown = term.read_until(b"true", 2.0, since=mark)
+            if shown is not None:
+                latencies.append(shown - (sent - term.t0))
+            term.send(b"t")
+            term.read(0.1)
         rss = term.peak_rss_mb()
     finally:
         term.close()
@@ -210,7 +223,7 @@ def animation_bytes(seconds: float) -> tuple[list[int], float]:
             marks.append(m.start())
             last = m.group(1)
     sizes = [b - a for a, b in zip(marks, marks[1:])]
-    return sizes, rss
+    return sizes, latencies, rss
 
 
 # ----- training ----------------------------------------------------------------------------
@@ -286,8 +299,10 @@ def run_bench(quick: bool = False, progress: Callable[[str, int, int], None] | N
     report("first frame in a terminal", 2, stages)
     results["first_frame_s"] = statistics.median(first_frame_s() for _ in range(1 if quick else 3))
 
-    report("bytes per animation frame (256 colours), peak memory", 3, stages)
-    sizes, rss = animation_bytes(2.0 if quick else 5.0)
+    report("animation: bytes per frame, keys while it runs, memory", 3, stages)
+    sizes, latencies, rss = animation_bytes(2.0 if quick else 5.0, 8 if quick else 20)
+    results["key_ms_median"] = 1000 * statistics.median(latencies) if latencies else float("inf")
+    results["key_ms_p90"] = 1000 * statistics.quantiles(latencies, n=10)[-1] if len(latencies) > 1 else float("inf")
     results["bytes_per_frame_median"] = float(statistics.median(sizes)) if sizes else float("inf")
     results["animation_frames_measured"] = float(len(sizes))
 

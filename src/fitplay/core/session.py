@@ -302,7 +302,6 @@ class Session:
             except DataError as exc:
                 self.message = str(exc)
                 continue
-            self.message = f"model: {name}"
             return name
         return self.model.name
 
@@ -310,12 +309,10 @@ class Session:
         self.optimizer = OPTIMIZERS[(OPTIMIZERS.index(self.optimizer) + 1) % len(OPTIMIZERS)]
         self._dev = None
         self.generation += 1
-        self.message = f"optimizer: {self.optimizer}"
         return self.optimizer
 
     def scale_lr(self, factor: float) -> None:
         self.lr = float(min(MAX_LR, max(MIN_LR, self.lr * factor)))
-        self.message = f"learning rate {self.lr:g}"
 
     def scale_speed(self, factor: float) -> None:
         self.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, self.steps_per_frame * factor)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -72,3 +73,24 @@ async def test_any_key_pauses_the_tour_and_q_quits():
         assert not app.demo_paused
         await pilot.press("q")
     assert app.return_code in (0, None)
+
+
+def test_the_plain_demo_does_not_load_textual():
+    code = ("import sys, io, contextlib\nfrom fitplay.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['demo', '--plain', '--frames', '3'])\n"
+            "print('textual' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_plain_demo_restores_a_saved_session(tmp_path):
+    s = Session(Options())
+    s.set_param("w", "1.5")
+    s.set_param("b", "18")
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(s.to_dict()))
+    r = subprocess.run([sys.executable, "-m", "fitplay", "demo", "--load", str(path), "--frames", "4"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.split("--- frame 2")[0]
+    assert "w = +1.5000  b = +18.0000" in first

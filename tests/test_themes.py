@@ -155,3 +155,11 @@ def test_monochrome_sends_no_hue(monkeypatch):
     for c in colours:
         r, g, b = (int(c[i:i + 2], 16) for i in (1, 3, 5))
         assert max(r, g, b) - min(r, g, b) <= 2, c
+
+
+async def test_textual_theme_variable_picks_the_theme(monkeypatch):
+    monkeypatch.setenv("TEXTUAL_THEME", "projector")
+    app = make_app(AppOptions(fps=1e-6, warm_up=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "projector"

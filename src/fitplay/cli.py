@@ -196,8 +196,8 @@ def run_playground(args: argparse.Namespace) -> int:
     from fitplay.tui.app import AppOptions, make_app
 
     session = make_session(args)
-    keyboard_terminal()
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
+    keyboard_terminal()
     run_app(app)
     return app.return_code or 0
 
@@ -220,9 +220,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from fitplay.tui.app import AppOptions
     from fitplay.tui.demo import DemoOptions, make_demo_app
 
-    keyboard_terminal()
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
+    keyboard_terminal()
     run_app(app)
     return EXIT_OK
 

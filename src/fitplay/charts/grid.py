@@ -27,9 +27,27 @@ HEAT_LEVELS = 10
 HEAT_BASE = 32
 
 
+ON_HEAT_BASE = HEAT_BASE + HEAT_LEVELS * HEAT_LEVELS
+ON_HEAT_KINDS = (Kind.TEXT, Kind.PATH, Kind.POINT)
+
+
 def heat_kind(upper: int, lower: int) -> int:
     """The kind code of a half-block heat cell: upper level as foreground, lower as background."""
     return HEAT_BASE + upper * HEAT_LEVELS + lower
+
+
+def on_heat_kind(kind: Kind, level: int) -> int:
+    """A marker of `kind` drawn on a heat cell of `level`: the marker's colour on that level's colour."""
+    return ON_HEAT_BASE + ON_HEAT_KINDS.index(kind) * HEAT_LEVELS + level
+
+
+def heat_level(code: int) -> int | None:
+    """The heat level under a cell: a heat cell's upper level, or the level a marker sits on; else None."""
+    if HEAT_BASE <= code < ON_HEAT_BASE:
+        return (code - HEAT_BASE) // HEAT_LEVELS
+    if ON_HEAT_BASE <= code < ON_HEAT_BASE + len(ON_HEAT_KINDS) * HEAT_LEVELS:
+        return (code - ON_HEAT_BASE) % HEAT_LEVELS
+    return None
 
 
 # Braille dot bits for (sub-column, sub-row) within a cell: 2 columns x 4 rows.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitplay.charts.grid import HEAT_LEVELS, Grid, Kind, heat_kind
+from fitplay.charts.grid import HEAT_LEVELS, Grid, Kind, heat_kind, heat_level, on_heat_kind
 from fitplay.core.landscape import bounds
 from fitplay.core.session import Session
 
@@ -41,6 +41,7 @@ class LandscapeChart:
             step = max(1, path.shape[0] // 400)
             for w, b in path[::step]:
                 self._mark(grid, w, b, "•", Kind.PATH)
+        self._mark(grid, float(session.start["w"]), float(session.start["b"]), "○", Kind.TEXT)
         self._mark(grid, *here, "●", Kind.POINT)
         return grid
 
@@ -70,7 +71,6 @@ class LandscapeChart:
                 grid.put(LEGEND_ROWS + r, LEFT + c, "▀", heat_kind(int(upper[c]), int(lower[c])))
         self._axes(grid, width)
         self._legend(grid, width)
-        self._mark(grid, *start, "○", Kind.TEXT)
         if best is not None:
             self._mark(grid, *best, "+", Kind.TEXT)
         self._static = grid
@@ -88,7 +88,8 @@ class LandscapeChart:
     def _mark(self, grid: Grid, w: float, b: float, char: str, kind: Kind) -> None:
         cell = self._cell(w, b)
         if cell is not None:
-            grid.put(cell[0], cell[1], char, kind)
+            level = heat_level(grid.kinds[cell[0]][cell[1]])
+            grid.put(cell[0], cell[1], char, kind if level is None else on_heat_kind(kind, level))
 
     def _axes(self, grid: Grid, width: int) -> None:
         (w0, w1), (b0, b1) = self.w_range, self.b_range

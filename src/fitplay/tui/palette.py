@@ -6,7 +6,7 @@ from rich.color import Color as RichColor
 from rich.style import Style
 from textual.color import Color, ColorParseError
 
-from fitplay.charts.grid import HEAT_LEVELS, Kind, heat_kind
+from fitplay.charts.grid import HEAT_LEVELS, ON_HEAT_KINDS, Kind, heat_kind, on_heat_kind
 
 # Theme variable for each kind, and the Textual variable used when a theme does not set it.
 CHART_VARIABLES: dict[Kind, tuple[str, str]] = {
@@ -52,4 +52,7 @@ def chart_styles(variables: dict[str, str]) -> dict[int, Style]:
     for upper in range(HEAT_LEVELS):
         for lower in range(HEAT_LEVELS):
             styles[heat_kind(upper, lower)] = Style(color=heat[upper], bgcolor=heat[lower])
+    for kind in ON_HEAT_KINDS:
+        for level in range(HEAT_LEVELS):
+            styles[on_heat_kind(kind, level)] = styles[kind] + Style(bgcolor=heat[level])
     return styles

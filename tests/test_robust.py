@@ -168,7 +168,7 @@ async def test_a_bad_csv_in_the_app_is_a_notification(tmp_path):
 async def test_a_worker_failure_is_a_notification(monkeypatch):
     app = new_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        def broken(steps):
+        def broken(steps, min_length=1):
             def job():
                 raise RuntimeError("device lost")
             return job

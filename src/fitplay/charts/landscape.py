@@ -98,7 +98,7 @@ class LandscapeChart:
         axis = LEGEND_ROWS + self.rows
         for frac, value in ((0.0, w0), (0.5, (w0 + w1) / 2), (1.0, w1)):
             label = f"{value:.2f}"
-            col = LEFT + int(frac * (self.cols - 1)) - (len(label) // 2 if frac == 0.5 else len(label) - 1 if frac else 0)
+            col = LEFT + int(frac * (self.cols - 1)) - int(frac * (len(label) - 1))  # left, centred, right-aligned
             grid.text(axis, max(0, min(col, width - len(label))), label, Kind.AXIS)
         grid.text(axis + 1, LEFT + self.cols // 2 - 1, "w →", Kind.TEXT)
         grid.text(axis + 1, 0, "b ↑", Kind.TEXT)

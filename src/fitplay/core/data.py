@@ -124,8 +124,8 @@ def _rows(text: str, delim: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their 1-based line numbers."""
     lines = text.splitlines()
     if '"' in text:
-        reader = csv.reader(lines, delimiter=delim)
-        return [(i + 1, [c.strip() for c in row]) for i, row in enumerate(reader) if row and any(c.strip() for c in row)]
+        rows = enumerate(csv.reader(lines, delimiter=delim))
+        return [(i + 1, [c.strip() for c in row]) for i, row in rows if any(c.strip() for c in row)]
     return [(i + 1, [c.strip() for c in ln.split(delim)]) for i, ln in enumerate(lines) if ln.strip()]
 
 

@@ -230,13 +230,14 @@ class Session:
         """Set w or b to a typed value; refuse anything that is not a finite number."""
         if not self._hand_model_check():
             return False
+        shown, stays = text.strip()[:30], f"{name} stays {float(self.params[name]):.4f}"
         try:
             value = float(text.strip())
         except ValueError:
-            self.message = f"{name}: {text.strip()[:30]!r} is not a number; {name} stays {float(self.params[name]):.4f}"
+            self.message = f"{name}: {shown!r} is not a number; {stays}"
             return False
         if not math.isfinite(value):
-            self.message = f"{name}: {text.strip()[:30]!r} is not a finite number; {name} stays {float(self.params[name]):.4f}"
+            self.message = f"{name}: {shown!r} is not a finite number; {stays}"
             return False
         return self._try_set(name, value)
 

@@ -62,10 +62,14 @@ class WorkFailed(Message):
         self.error = error
 
 
+NUDGES = (("up,k", "b", 1, "b + step (line up)"), ("down,j", "b", -1, "b - step (line down)"),
+          ("right,l", "w", 1, "w + step (tilt up)"), ("left,h", "w", -1, "w - step (tilt down)"))
+
+
 def _nudges() -> list[Binding]:
+    """The hand keys and their shift variants (10 x step)."""
     out = []
-    for keys, param, sign, desc in (("up,k", "b", 1, "b + step (line up)"), ("down,j", "b", -1, "b - step (line down)"),
-                                    ("right,l", "w", 1, "w + step (tilt up)"), ("left,h", "w", -1, "w - step (tilt down)")):
+    for keys, param, sign, desc in NUDGES:
         short = f"{param}{'+' if sign > 0 else '-'}"
         out.append(Binding(keys, f"nudge('{param}', {sign})", short, tooltip=desc, show=keys[0] in "ur"))
         shifted = ",".join(f"shift+{k}" if len(k) > 1 else k.upper() for k in keys.split(","))

@@ -150,3 +150,18 @@ def test_mlp_beats_a_straight_line():
     slope, intercept = np.polyfit(x, y, 1)
     line_loss = float(np.mean((slope * x + intercept - y) ** 2))
     assert s.loss < 0.25 * line_loss
+
+
+def test_adam_state_carries_across_frames():
+    """Frames of steps_per_frame steps equal one long run: the optimizer state is carried on."""
+    s = Session(Options(model="mlp", steps=10_000))
+    model, data = s.model, s.data
+    t = Trainer(model, data.x, data.y, "adam")
+    whole = t.run(t.init_state(s.params, 0.03), 256, np.inf)
+    state = t.init_state(s.params, 0.03)
+    for _ in range(256 // s.steps_per_frame):
+        r = t.run(state, s.steps_per_frame, np.inf, min_length=s.steps_per_frame)
+        state = r.device_state
+        assert state is not None
+    for k in whole.params:
+        np.testing.assert_allclose(r.params[k], whole.params[k], rtol=1e-9, atol=1e-12)

@@ -162,6 +162,8 @@ def test_save_and_load_round_trip(lesson):
       "params": {"w": 1, "b": 1}}, "step_size"),
     ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "steps_per_frame": 0,
       "params": {"w": 1, "b": 1}}, "steps_per_frame"),
+    ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "steps_per_frame": 48,
+      "params": {"w": 1, "b": 1}}, "power of two"),
 ])
 def test_bad_session_files_are_refused_in_one_line(doc, message):
     with pytest.raises(SessionError) as err:

@@ -9,7 +9,8 @@ from fitplay.core.session import Session
 
 # Step budgets and speeds for the optimize beats, per model: long enough to show the curve settle.
 TOUR_STEPS = {"linear": 400, "logistic": 2500, "mlp": 3000}
-TOUR_STEPS_PER_FRAME = {"linear": 2, "logistic": 32, "mlp": 48}  # slower than the playground: paced for reading
+# Slower than the playground, paced for reading; powers of two, like every chunk length (see Trainer.run).
+TOUR_STEPS_PER_FRAME = {"linear": 2, "logistic": 32, "mlp": 64}
 
 
 @dataclass

@@ -486,8 +486,8 @@ class Session:
         if step_size not in STEP_SIZES:
             raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
         speed = doc.get("steps_per_frame", self.steps_per_frame)
-        if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
-            raise SessionError(f"{name}: steps_per_frame must be a whole number from 1 to {MAX_STEPS_PER_FRAME}")
+        if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME or speed & (speed - 1):
+            raise SessionError(f"{name}: steps_per_frame must be a power of two from 1 to {MAX_STEPS_PER_FRAME}")
         step_count = doc.get("step_count", 0)
         if not isinstance(step_count, int) or step_count < 0:
             raise SessionError(f"{name}: step_count must be a whole number, 0 or more")

@@ -124,3 +124,16 @@ async def test_n_draws_new_data_and_the_chart_shows_it():
             assert after != before
             before, y_before = after, app.session.data.y.copy()
         assert app.session.seed == 5
+
+
+async def test_a_wide_terminal_shows_the_landscape_beside_the_fit():
+    app = new_app()
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#side").display and app.view == "fit"
+        assert "log loss" in screen_text(app) and "model" in screen_text(app)
+        await pilot.press("m", "m")
+        assert app.session.model.name == "mlp" and not app.query_one("#side").display
+        await pilot.resize_terminal(120, 40)
+        await pilot.press("m")
+        assert not app.query_one("#side").display

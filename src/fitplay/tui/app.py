@@ -31,6 +31,7 @@ from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 LOSS_STRIP_MIN_HEIGHT = 34
+SIDE_LANDSCAPE_MIN_WIDTH = 160
 VIEWS = ("fit", "loss", "landscape")
 
 
@@ -120,6 +121,7 @@ class FitplayApp(App[int]):
         self.fit_chart = FitChart()
         self.loss_chart = LossChart()
         self.landscape_chart = LandscapeChart()
+        self.side_landscape = LandscapeChart()
         self._shown: dict[str, object] = {}
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
@@ -131,7 +133,9 @@ class FitplayApp(App[int]):
         yield Static(id="too-small")
         with Horizontal(id="main"):
             with Vertical(id="charts"):
-                yield ChartView(self._painter(), id="chart")
+                with Horizontal(id="chart-row"):
+                    yield ChartView(self._painter(), id="chart")
+                    yield ChartView(self._painter(), id="side", focusable=False)
                 yield ChartView(self._painter(), id="loss-strip", focusable=False)
             with Vertical(id="panel"):
                 yield Static(id="model-line")
@@ -153,6 +157,7 @@ class FitplayApp(App[int]):
     def on_mount(self) -> None:
         self.query_one("#chart", ChartView).render_grid = self._render_main
         self.query_one("#loss-strip", ChartView).render_grid = self._render_loss
+        self.query_one("#side", ChartView).render_grid = lambda w, h: self.side_landscape.render(self.session, w, h)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._fit_size(self.size.width, self.size.height)
         self.refresh_all()
@@ -178,6 +183,8 @@ class FitplayApp(App[int]):
         self.query_one("#main").display = not small
         strip = self.query_one("#loss-strip", ChartView)
         strip.display = height >= LOSS_STRIP_MIN_HEIGHT and self.view != "loss"
+        side = self.query_one("#side", ChartView)
+        side.display = width >= SIDE_LANDSCAPE_MIN_WIDTH and self.view == "fit" and self.session.model.two_param
 
     # ----- drawing -------------------------------------------------------------------------
     def _render_main(self, width: int, height: int):
@@ -258,6 +265,7 @@ class FitplayApp(App[int]):
         self.session.next_model()
         if self.view not in self.views():
             self.view = "fit"
+        self._fit_size(self.size.width, self.size.height)
         self._report()
 
     def action_next_optimizer(self) -> None:

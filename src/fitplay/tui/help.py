@@ -12,16 +12,27 @@ from textual.widgets import Static
 
 from fitplay.core.session import stop_rules
 
+TEN_X = ", 10 x step"
+
 
 def key_table(bindings: list[Binding]) -> Table:
-    """One row per action: its keys and its description."""
+    """One row per action: its keys and its description; the shifted hand keys share one row."""
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(style="bold")
     table.add_column()
+    shifted = []
     for b in bindings:
         if not b.description:
             continue
         keys = ", ".join(_key_name(k) for k in b.key.split(","))
+        if (b.tooltip or "").endswith(TEN_X):
+            shifted.append(keys)
+            continue
+        if shifted and not b.action.startswith("nudge"):
+            arrows = "".join(k.split(", ")[0].removeprefix("shift+") for k in shifted)
+            letters = " ".join(k.split(", ")[1] for k in shifted)
+            table.add_row(f"shift+{arrows}, {letters}", "the same moves, 10 x step")
+            shifted = []
         table.add_row(keys, b.tooltip or b.description)
     return table
 
@@ -48,6 +59,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+    AUTO_FOCUS = "VerticalScroll"  # arrows and page keys scroll the list
 
     def __init__(self, bindings: list[Binding]):
         super().__init__()

@@ -15,6 +15,14 @@ from fitplay.tui.app import AppOptions, FitplayApp, make_app
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def hermetic_environment(monkeypatch, tmp_path_factory) -> None:
+    """No user themes, colour or theme settings from the machine running the tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    for name in ("NO_COLOR", "TEXTUAL_THEME"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def data_dir() -> Path:
     return DATA

@@ -165,3 +165,13 @@ def test_adam_state_carries_across_frames():
         assert state is not None
     for k in whole.params:
         np.testing.assert_allclose(r.params[k], whole.params[k], rtol=1e-9, atol=1e-12)
+
+
+def test_trainers_of_one_data_set_share_its_device_arrays():
+    s = Session(Options())
+    gd = s._trainer(s.model, "gd", s.data)
+    adam = s._trainer(s.model, "adam", s.data)
+    assert adam is not gd and adam.x is gd.x and adam.y is gd.y
+    s.new_data()
+    fresh = s._trainer(s.model, "gd", s.data)
+    assert fresh.x is not gd.x

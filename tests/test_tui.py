@@ -158,3 +158,17 @@ async def test_divergence_is_reported_and_never_shows_nan():
         assert app.session.status == "diverged"
         assert "nan" not in readout_text(app).lower() and "inf" not in readout_text(app).lower()
         assert any("learning rate" in n.message for n in app._notifications)
+
+
+async def test_single_steps_carry_the_optimizer_state():
+    """Pressing . n times with Adam equals n steps in one go (the moments are not reset)."""
+    app = new_app(model="mlp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(6):
+            await pilot.press("full_stop")
+            await settle(app, pilot)
+        stepped = {k: v.copy() for k, v in app.session.params.items()}
+    reference = new_app(model="mlp").session
+    reference.apply(reference.chunk_job(6)())
+    for k in stepped:
+        np.testing.assert_allclose(stepped[k], reference.params[k], rtol=1e-10)

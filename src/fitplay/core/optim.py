@@ -110,9 +110,10 @@ class ChunkResult:
 
 
 class Trainer:
-    """Runs optimizer steps for one model, data set and optimizer; data lives on the device once."""
+    """Runs optimizer steps for one model, data set and optimizer; data lives on the device once
+    (x and y may already be device arrays: jnp.asarray then copies nothing)."""
 
-    def __init__(self, model: Model, x: np.ndarray, y: np.ndarray, optimizer: str):
+    def __init__(self, model: Model, x, y, optimizer: str):
         _, jnp, _, _ = jax_modules()
         self.model = model
         self.optimizer = optimizer

@@ -343,7 +343,9 @@ class Session:
         with self._trainer_lock:
             if key not in self._trainers:
                 self._trainers = {k: v for k, v in self._trainers.items() if k[2] is data}
-                self._trainers[key] = Trainer(model, data.x, data.y, optimizer)
+                same_data = next(iter(self._trainers.values()), None)  # its arrays are on the device already
+                x, y = (same_data.x, same_data.y) if same_data else (data.x, data.y)
+                self._trainers[key] = Trainer(model, x, y, optimizer)
             return self._trainers[key]
 
     def chunk_job(self, steps: int, min_length: int = 1) -> Callable[[], ChunkResult]:

@@ -330,7 +330,7 @@ class FitplayApp(App[int]):
     def action_step(self) -> None:
         if self.session.running:
             self.session.toggle_pause()
-        self._launch(1)
+        self._launch(1, min_length=1)
 
     def action_lr(self, factor: float) -> None:
         self.session.scale_lr(float(factor))
@@ -343,14 +343,15 @@ class FitplayApp(App[int]):
     def advance_frame(self) -> None:
         """One animation frame: start the next chunk when running (the frame timer calls this)."""
         if self.session.running:
-            self._launch(min(self.session.steps_per_frame, self.session.remaining()))
+            spf = self.session.steps_per_frame
+            self._launch(min(spf, self.session.remaining()), min_length=spf)
 
-    def _launch(self, steps: int) -> None:
+    def _launch(self, steps: int, min_length: int) -> None:
         """Start a chunk in a worker thread unless one is in flight (frames never queue)."""
         if self.busy or steps <= 0:
             return
         self.busy = True
-        job = self.session.chunk_job(steps, min_length=self.session.steps_per_frame)
+        job = self.session.chunk_job(steps, min_length=min_length)
         self.run_worker(lambda: self._work(job), thread=True, group="train", exit_on_error=False)
         if not jax_loaded():
             self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads

@@ -162,3 +162,13 @@ async def test_textual_theme_variable_picks_the_theme(monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "projector"
+
+
+async def test_monochrome_landscape_uses_shades(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = new_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "v")
+        text = screen_text(app)
+        assert "▀" not in text
+        assert "@" in text and "." in text  # the highest and a low shade level are both on the grid

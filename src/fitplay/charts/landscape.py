@@ -10,6 +10,7 @@ from fitplay.core.landscape import bounds
 from fitplay.core.session import Session
 
 LEFT = 8  # b tick labels
+SHADES = " .:-=+*#%@"  # one character a level, for monochrome terminals (low loss first)
 LEGEND_ROWS = 1
 AXIS_ROWS = 2
 
@@ -17,7 +18,9 @@ AXIS_ROWS = 2
 class LandscapeChart:
     """The heat map is computed when the data, model or window changes, or the point leaves the grid."""
 
-    def __init__(self) -> None:
+    def __init__(self, shaded: bool = False) -> None:
+        """shaded: levels as characters rather than colours (NO_COLOR), so the bowl reads in grey."""
+        self.shaded = shaded
         self._key: tuple | None = None
         self._static: Grid | None = None
         self.w_range = (0.0, 1.0)
@@ -68,11 +71,14 @@ class LandscapeChart:
         for r in range(self.rows):
             upper, lower = levels[2 * r], levels[2 * r + 1]
             for c in range(self.cols):
-                grid.put(LEGEND_ROWS + r, LEFT + c, "▀", heat_kind(int(upper[c]), int(lower[c])))
+                if self.shaded:
+                    grid.put(LEGEND_ROWS + r, LEFT + c, SHADES[max(upper[c], lower[c])], Kind.MUTED)
+                else:
+                    grid.put(LEGEND_ROWS + r, LEFT + c, "▀", heat_kind(int(upper[c]), int(lower[c])))
         self._axes(grid, width)
         self._legend(grid, width)
         if best is not None:
-            self._mark(grid, *best, "+", Kind.TEXT)
+            self._mark(grid, *best, "×", Kind.TEXT)
         self._static = grid
 
     def _cell(self, w: float, b: float) -> tuple[int, int] | None:
@@ -106,9 +112,9 @@ class LandscapeChart:
     def _legend(self, grid: Grid, width: int) -> None:
         grid.text(0, 0, "low ", Kind.TEXT)
         for i in range(HEAT_LEVELS):
-            grid.put(0, 4 + i, "▀", heat_kind(i, i))
-        wide = " high log loss  ○ start  + best  • path  ● now"
-        text = wide if 4 + HEAT_LEVELS + len(wide) <= width else " high ○start +best •path ●now"
+            grid.put(0, 4 + i, *((SHADES[i], Kind.MUTED) if self.shaded else ("▀", heat_kind(i, i))))
+        wide = " high log loss  ○ start  × best  • path  ● now"
+        text = wide if 4 + HEAT_LEVELS + len(wide) <= width else " high ○start ×best •path ●now"
         grid.text(0, 4 + HEAT_LEVELS, text[: max(0, width - 4 - HEAT_LEVELS)], Kind.TEXT)
 
 

@@ -120,8 +120,8 @@ class FitplayApp(App[int]):
         self.notify_runs = True
         self.fit_chart = FitChart()
         self.loss_chart = LossChart()
-        self.landscape_chart = LandscapeChart()
-        self.side_landscape = LandscapeChart()
+        self.landscape_chart = LandscapeChart(shaded=self.no_color)
+        self.side_landscape = LandscapeChart(shaded=self.no_color)
         self._shown: dict[str, object] = {}
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:

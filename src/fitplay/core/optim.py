@@ -18,7 +18,7 @@ from fitplay.core.models import Model, Params
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 GRAD_TOL = 1e-4
-REL_TOL = 1e-10
+REL_TOL = 1e-13
 EXPLODE_FACTOR = 1e8
 MOMENTUM = 0.9
 MAX_CHUNK = 4096

@@ -23,7 +23,7 @@ def test_plain_demo_frames_and_summary():
     run_plain(Session(Options()), 8, out)
     text = out.getvalue()
     frames = re.findall(r"^--- frame \d+", text, flags=re.M)
-    assert 6 <= len(frames) <= 8
+    assert len(frames) == 8
     assert ESC not in text
     assert text.count("MSE") >= len(frames)
     last = text.strip().splitlines()[-1]
@@ -43,7 +43,7 @@ def test_demo_piped_exits_0_with_frames_and_no_escapes():
     r = subprocess.run([sys.executable, "-m", "fitplay", "demo", "--frames", "10"], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
-    assert len(re.findall(r"^--- frame", r.stdout, flags=re.M)) >= 9
+    assert len(re.findall(r"^--- frame", r.stdout, flags=re.M)) == 10
     assert ESC not in r.stdout
     assert r.stdout.strip().splitlines()[-1].startswith("fitted: w = ")
 

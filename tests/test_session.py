@@ -169,3 +169,12 @@ def test_bad_session_files_are_refused_in_one_line(doc, message):
     with pytest.raises(SessionError) as err:
         Session.from_dict(doc, "s.json")
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_run_continues_a_run_in_progress():
+    s = Session(Options())
+    s.toggle_run()
+    s.apply(s.chunk_job(10)())
+    assert s.running
+    s.run()
+    assert s.status == "converged" and s.step_count > 10

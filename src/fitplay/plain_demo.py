@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TextIO
 
 from fitplay.charts.fit import FitChart
@@ -70,9 +69,12 @@ def run_plain(session: Session, frames: int, out: TextIO) -> None:
     if hand:
         session.reset()
     gd_frames = max(1, frames - 1 - hand)
-    chunk = max(1, math.ceil(_steps_to_finish(session) / gd_frames))
+    total = _steps_to_finish(session)
+    chunks = [total // gd_frames + (i < total % gd_frames) for i in range(gd_frames)]  # even split
     session.toggle_run()
-    while session.running and session.remaining() > 0 and count < frames:
+    for chunk in (c for c in chunks if c):
+        if not session.running or session.remaining() == 0:
+            break
         session.apply(session.chunk_job(min(chunk, session.remaining()))())
         frame(f"gradient descent ({session.optimizer}, lr {session.lr:g})")
     if session.running:

@@ -408,8 +408,9 @@ class Session:
         return result
 
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
-        """Train synchronously until converged, diverged or out of steps."""
-        self.toggle_run()
+        """Train synchronously until converged, diverged or out of steps (continuing a run in progress)."""
+        if self.status != "running":
+            self.toggle_run()
         while self.status == "running" and self.remaining() > 0:
             self.apply(self.chunk_job(min(max_chunk, self.remaining()))())
             if progress is not None:

@@ -46,3 +46,9 @@ def test_fast_path_matches_plotext(size, w, b):
         for c in range(size[0]):
             if (r, c) not in ref_line and (r, c) not in ours_line:
                 assert fast_text[r][c] == ref[r][c], (r, c, fast_text[r][c], ref[r][c])
+
+
+def test_csv_header_names_label_the_axes(data_dir):
+    s = Session(Options(model="logistic", data=str(data_dir / "challenger.csv")))
+    text = "\n".join(FitChart().render(s, 100, 30).lines())
+    assert "temperature" in text and "failure" in text

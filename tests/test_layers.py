@@ -18,7 +18,7 @@ def test_core_imports_no_ui_libraries():
         "import fitplay.core.data, fitplay.core.models, fitplay.core.losses, fitplay.core.optim, "
         "fitplay.core.session, fitplay.core.files, fitplay.core.landscape\n"
         "from fitplay.core.session import Session, Options\n"
-        "s = Session(Options()); s.step_once(); s.next_model(); s.step_once()"
+        "s = Session(Options()); s.apply(s.chunk_job(1)()); s.next_model(); s.apply(s.chunk_job(1)())"
     )
     for banned in ("textual", "plotext", "rich"):
         assert not any(m == banned or m.startswith(banned + ".") for m in mods), banned

@@ -55,7 +55,8 @@ class FitChart:
         def build():
             xlim, ylim = limits(session)
             xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
-            return build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y"), xlim, ylim
+            xlabel, ylabel = session.data.columns  # a CSV's header names, else x and y
+            return build_axes(width, height, xlim, ylim, (xs, ys), xlabel=xlabel, ylabel=ylabel), xlim, ylim
 
         grid, area = self.layer.get((session.data, session.model.name, width, height), build)
         model, data = session.model, session.data

@@ -6,7 +6,7 @@ import csv
 import io
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,15 +32,10 @@ class Dataset:
     source: str = "simulated"
     true_params: dict[str, float] | None = None
     columns: tuple[str, str] = ("x", "y")
-    extra: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return int(self.x.shape[0])
-
-    @property
-    def simulated(self) -> bool:
-        return self.source == "simulated"
 
 
 def _grid(n: int) -> np.ndarray:

@@ -103,7 +103,6 @@ class ChunkResult:
     steps: int
     converged: bool
     diverged: bool
-    grad_norm: float
     seconds: float
     last_finite: Params | None = None
     generation: int = 0
@@ -176,7 +175,7 @@ class Trainer:
                 params, kept = None, losses[:0]
             else:
                 params, kept = {n: v[keep] for n, v in traj.items()}, losses[:k]
-            return ChunkResult(params, None, kept, self._path(traj, k), keep, False, True, float("nan"),
+            return ChunkResult(params, None, kept, self._path(traj, k), keep, False, True,
                                time.perf_counter() - t0, last_finite=params)
         prev = np.concatenate([[np.inf], losses[:-1]])
         rel = np.abs(prev - losses) / np.maximum(np.abs(losses), 1e-300)
@@ -185,9 +184,9 @@ class Trainer:
             k = int(np.argmax(done))
             params = {n: v[k] for n, v in traj.items()}
             return ChunkResult(params, None, losses[: k + 1], self._path(traj, k + 1), k, True, False,
-                               float(gnorms[k]), time.perf_counter() - t0, last_finite=params)
+                               time.perf_counter() - t0, last_finite=params)
         return ChunkResult(final, device_state, losses, self._path(traj, len(losses)), len(losses), False, False,
-                           float(gnorms[-1]), time.perf_counter() - t0,
+                           time.perf_counter() - t0,
                            last_finite={n: v[-1] for n, v in traj.items()})
 
     def _path(self, traj, k: int) -> np.ndarray | None:

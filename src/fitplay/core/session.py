@@ -401,12 +401,6 @@ class Session:
         self.message = (f"diverged at step {self.step_count + 1}: the loss exploded at lr {self.lr:g}; restored the "
                         "last finite parameters. Lower the learning rate (the - key, or --lr)")
 
-    def step_once(self) -> ChunkResult:
-        """Run one step here and now (the sync path used by fit, demo and tests)."""
-        result = self.chunk_job(1)()
-        self.apply(result)
-        return result
-
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
         """Train synchronously until converged, diverged or out of steps (continuing a run in progress)."""
         if self.status != "running":

@@ -130,15 +130,6 @@ class Area:
         x0, x1 = self.xlim
         return x0 + np.arange(2 * self.cols) / (2 * self.cols - 1) * (x1 - x0)
 
-    def cell(self, x: float, y: float) -> tuple[int, int] | None:
-        """The (row, col) of a data point, or None outside the area."""
-        sx, sy = float(self.sub_x(x)), float(self.sub_y(y))
-        if not (np.isfinite(sx) and np.isfinite(sy)):
-            return None
-        c, r = int(round(sx)) // 2, int(round(sy)) // 4
-        if 0 <= c < self.cols and 0 <= r < self.rows:
-            return self.top + r, self.left + c
-        return None
 
 
 def find_area(lines: list[str], xlim: tuple[float, float], ylim: tuple[float, float]) -> Area:

@@ -21,28 +21,29 @@ def write_new(path: Path, text: str) -> None:
         os.unlink(tmp)
 
 
-def free_stem(folder: Path, now: datetime | None = None, suffixes: tuple[str, ...] = (".json", ".svg")) -> Path:
-    """fitplay-<date>-<time>, with -2, -3, ... added until no file with any of the suffixes exists."""
-    base = f"fitplay-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
+SUFFIXES = (".json", ".svg")
+
+
+def free_stem(folder: Path) -> Path:
+    """fitplay-<date>-<time>, with -2, -3, ... added until neither a .json nor an .svg of that name exists."""
+    base = f"fitplay-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     k = 1
     while True:
         stem = folder / (base if k == 1 else f"{base}-{k}")
-        if not any(stem.with_suffix(s).exists() for s in suffixes):
+        if not any(stem.with_suffix(s).exists() for s in SUFFIXES):
             return stem
         k += 1
 
 
-def save_session(folder: Path, session_json: str, screenshot_svg: str | None = None) -> list[Path]:
-    """Write the session JSON (and the SVG) under a fresh name; returns the paths written."""
+def save_session(folder: Path, session_json: str, screenshot_svg: str) -> list[Path]:
+    """Write the session JSON and the SVG under a fresh name; returns the paths written."""
     for _ in range(100):
         stem = free_stem(folder)
-        paths = [stem.with_suffix(".json")]
+        json_path, svg_path = stem.with_suffix(".json"), stem.with_suffix(".svg")
         try:
-            write_new(paths[0], session_json)
+            write_new(json_path, session_json)
         except FileExistsError:
             continue
-        if screenshot_svg is not None:
-            paths.append(stem.with_suffix(".svg"))
-            write_new(paths[1], screenshot_svg)
-        return paths
+        write_new(svg_path, screenshot_svg)
+        return [json_path, svg_path]
     raise FileExistsError(f"{folder}: no free file name for the session")

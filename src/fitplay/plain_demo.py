@@ -20,11 +20,7 @@ def readout(s: Session) -> str:
 
 def summary(s: Session) -> str:
     state = {"converged": "converged", "diverged": "diverged", "done": "step budget used"}.get(s.status, s.status)
-    if s.model.two_param:
-        fitted = f"w = {float(s.params['w']):.4f}, b = {float(s.params['b']):.4f}"
-    else:
-        fitted = f"{s.model.param_count()} parameters"
-    return f"fitted: {fitted} ({s.model.loss_label} {s.loss:.4f}, {state} after {s.step_count} steps)"
+    return f"fitted: {s.params_text()} ({s.model.loss_label} {s.loss:.4f}, {state} after {s.step_count} steps)"
 
 
 def _hand_target(s: Session) -> tuple[float, float] | None:

@@ -24,12 +24,6 @@ class Beat:
     repeat: int = 1
 
 
-def _fmt_params(s: Session) -> str:
-    if s.model.two_param:
-        return f"w = {float(s.params['w']):.2f}, b = {float(s.params['b']):.2f}"
-    return f"{s.model.param_count()} parameters"
-
-
 def _loss(s: Session) -> str:
     return f"{s.model.loss_label} {s.loss:.4f}"
 
@@ -50,16 +44,16 @@ def linear_beats() -> list[Beat]:
         Beat(lambda s: f"The data: {s.data.n} noisy points. Every model here is a model + a loss + an optimizer.",
              seconds=4.0),
         Beat(lambda s: f"A bad guess, y = w·x + b with w = -5, b = 3: {_loss(s)}", seconds=4.0),
-        Beat(lambda s: f"By hand: tilt the line up (→ raises w). {_fmt_params(s)}, {_loss(s)}",
+        Beat(lambda s: f"By hand: tilt the line up (→ raises w). {s.params_text(2)}, {_loss(s)}",
              _nudge("w", 1.0), seconds=0.5, repeat=7),
-        Beat(lambda s: f"By hand: lift it (↑ raises b). {_fmt_params(s)}, {_loss(s)}",
+        Beat(lambda s: f"By hand: lift it (↑ raises b). {s.params_text(2)}, {_loss(s)}",
              _nudge("b", 2.0), seconds=0.35, repeat=8),
         Beat(lambda s: f"Close by hand: {_loss(s)}.", seconds=3.0),
         Beat(lambda s: "Back to the bad guess (r), and let gradient descent do it (o).", prepare_optimize,
              seconds=3.0),
-        Beat(lambda s: f"Gradient descent, lr {s.lr:g}: step {s.step_count}, {_fmt_params(s)}, {_loss(s)}",
+        Beat(lambda s: f"Gradient descent, lr {s.lr:g}: step {s.step_count}, {s.params_text(2)}, {_loss(s)}",
              optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()} in {s.step_count} steps: {_fmt_params(s)}, {_loss(s)} "
+        Beat(lambda s: f"{s.status.capitalize()} in {s.step_count} steps: {s.params_text(2)}, {_loss(s)} "
                        "(the noise variance is the floor)", seconds=5.0),
     ]
 
@@ -76,7 +70,7 @@ def model_beats() -> list[Beat]:
         Beat(lambda s: f"The curve bends to the data: {_loss(s)}.", seconds=3.0),
         Beat(lambda s: "m again: back to the line.", lambda s: (s.next_model(), prepare_optimize(s)), seconds=2.0),
         Beat(lambda s: f"Gradient descent: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()}: {_fmt_params(s)}, {_loss(s)}. Model + loss + optimizer: "
+        Beat(lambda s: f"{s.status.capitalize()}: {s.params_text(2)}, {_loss(s)}. Model + loss + optimizer: "
                        "that is the lesson.", seconds=5.0),
     ]
 
@@ -90,5 +84,5 @@ def tour(session: Session) -> list[Beat]:
              seconds=4.0),
         Beat(lambda s: f"{s.optimizer}, lr {s.lr:g}: step {s.step_count}, {_loss(s)}", Session.reset,
              optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()}: {_fmt_params(s)}, {_loss(s)}", seconds=5.0),
+        Beat(lambda s: f"{s.status.capitalize()}: {s.params_text(2)}, {_loss(s)}", seconds=5.0),
     ]

@@ -179,6 +179,12 @@ class Session:
             self._optimum_key, self._optimum = key, optimum(self.model, self.data.x, self.data.y)
         return self._optimum
 
+    def params_text(self, digits: int = 4) -> str:
+        """'w = 2.0146, b = 20.0810', or 'N parameters' for the network."""
+        if not self.model.two_param:
+            return f"{self.model.param_count()} parameters"
+        return f"w = {float(self.params['w']):.{digits}f}, b = {float(self.params['b']):.{digits}f}"
+
     def accuracy(self) -> float | None:
         """Share of 0/1 targets predicted right (logistic only)."""
         if self.model.name != "logistic":

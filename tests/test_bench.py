@@ -7,9 +7,12 @@ import math
 import subprocess
 import sys
 
+import pytest
+
 from fitplay.bench import BUDGETS, table, within
 
 
+@pytest.mark.slow
 def test_bench_json_has_every_figure():
     r = subprocess.run([sys.executable, "-m", "fitplay", "bench", "--json", "--quick"], capture_output=True,
                        text=True, timeout=600)

@@ -10,8 +10,8 @@ import pytest
 
 from fitplay.cli import main
 
-KEYS = {"model", "optimizer", "lr", "steps", "params", "loss", "initial_loss", "converged", "diverged", "seconds",
-        "steps_per_second"}
+KEYS = {"model", "optimizer", "lr", "steps", "params", "loss", "initial_loss", "status", "converged", "diverged",
+        "seconds", "steps_per_second"}
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

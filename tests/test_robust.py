@@ -72,6 +72,7 @@ def state_is_sound(app) -> None:
     assert np.isfinite(s.lr) and s.lr > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["linear", "logistic", "mlp"])
 async def test_random_keys_and_resizes_keep_the_app_alive(model, tmp_path):
     rng = random.Random(f"fuzz-{model}")
@@ -191,6 +192,7 @@ async def test_ctrl_c_quits_at_once_mid_run():
         assert app.return_code == 0
 
 
+@pytest.mark.slow
 def test_sighup_ends_the_process_without_a_traceback():
     term = Terminal([])
     try:
@@ -204,6 +206,7 @@ def test_sighup_ends_the_process_without_a_traceback():
         term.close()
 
 
+@pytest.mark.slow
 def test_q_exits_0_in_a_real_terminal():
     term = Terminal([])
     try:

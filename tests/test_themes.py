@@ -103,6 +103,7 @@ def test_themes_command_lists_every_bundled_theme():
         assert re.search(rf"^{path.stem}\s+bundled", r.stdout, flags=re.M)
 
 
+@pytest.mark.slow
 def test_the_wheel_contains_the_theme_files(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True, timeout=300)

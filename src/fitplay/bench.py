@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fitplay.core.data import load_csv, simulate
-from fitplay.core.optim import Trainer, jax_modules
+from fitplay.core.optim import Rule, Trainer, jax_modules
 from fitplay.core.session import Options, Session
 
 SIZE = (120, 40)
@@ -227,21 +227,24 @@ def animation_bytes(seconds: float, keys: int) -> tuple[list[int], list[float], 
 
 
 # ----- training ----------------------------------------------------------------------------
+ENDLESS = Rule(grad_tol=0.0, stall_rel=float("-inf"))  # every step runs: nothing stops a timed run early
+
+
 def gd_rates(steps: int, eager_steps: int) -> tuple[float, float]:
     """Scan-chunk steps per second after compile, and an eager per-step jax.grad loop's."""
     jax, jnp, _, _ = jax_modules()
     d = simulate()
     s = Session(Options())
-    trainer = Trainer(s.model, d.x, d.y, "gd")
+    trainer = Trainer(s.model, d.x, d.y, "gd", standardised=False)
     start = {"w": np.float64(-5.0), "b": np.float64(3.0)}
     chunk, lr = 4096, 1e-6  # small enough that a million steps never converge: every chunk runs in full
-    trainer.run(trainer.init_state(start, lr), chunk, np.inf)
+    trainer.run(trainer.begin(start, lr, s.loss), chunk, ENDLESS)
     t0 = time.perf_counter()
-    state = trainer.init_state(start, lr)
+    state = trainer.begin(start, lr, s.loss)
     done = 0
     while done < steps:
-        result = trainer.run(state, chunk, np.inf)
-        state, done = result.device_state, done + chunk
+        result = trainer.run(state, chunk, ENDLESS)
+        state, done = result.carry, done + chunk
     scan_rate = done / (time.perf_counter() - t0)
 
     x, y = jnp.asarray(d.x), jnp.asarray(d.y)
@@ -267,11 +270,10 @@ def large_case(folder: Path, frames: int) -> dict[str, float]:
     load_s = time.perf_counter() - t0
     session = Session(Options(data=str(path)), data)
     times = asyncio.run(_fitplay_frames(session, frames))
-    trainer = Trainer(session.model, data.x, data.y, "gd")
-    state = trainer.init_state(session.params, 0.01)
-    trainer.run(state, 1000, np.inf)
+    trainer = Trainer(session.model, data.x, data.y, "gd", standardised=False)
+    trainer.run(trainer.begin(session.params, 0.01, session.loss), 1000, ENDLESS)
     t0 = time.perf_counter()
-    trainer.run(trainer.init_state(session.params, 0.01), 1000, np.inf)
+    trainer.run(trainer.begin(session.params, 0.01, session.loss), 1000, ENDLESS)
     gd_s = time.perf_counter() - t0
     return {"large_load_s": load_s, "large_frame_ms_median": 1000 * statistics.median(times),
             "large_gd_1000_s": gd_s}

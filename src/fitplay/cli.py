@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from fitplay import __version__
 from fitplay.core.models import MODEL_NAMES
 from fitplay.core.optim import OPTIMIZERS
-from fitplay.core.session import LIMITS, Options, Session, SessionError
+from fitplay.core.run import Status
+from fitplay.core.scaling import SCALE_MODES
+from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, SessionError
 from fitplay.errors import InputError
 
 COMMANDS = ("fit", "demo", "themes", "bench")
 DEMO_FRAMES = 20
-EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 2, 3, 4
+EXIT_CODES = {Status.DIVERGED: EXIT_DIVERGED, Status.STALLED: EXIT_STALLED}
 
 
 def _finite(text: str) -> float:
@@ -43,6 +46,16 @@ def _non_negative(text: str) -> float:
     value = _finite(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _lr(text: str) -> float | None:
+    """--lr: auto (None: chosen from the data) or a number within the playground's limits."""
+    if text == "auto":
+        return None
+    value = _positive(text)
+    if not MIN_LR <= value <= MAX_LR:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside {MIN_LR:g}..{MAX_LR:g}")
     return value
 
 
@@ -74,7 +87,12 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     m.add_argument("--hidden", type=_int_in(*LIMITS["hidden"]), default=8, help="hidden units of the mlp (8)")
     m.add_argument("--init", nargs=2, type=_finite, metavar=("W", "B"), help="start parameters (-5 3)")
     m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (model default: gd; mlp adam)")
-    m.add_argument("--lr", type=_positive, help="learning rate (model default)")
+    m.add_argument("--lr", type=_lr, metavar="auto|NUMBER",
+                   help="learning rate; auto (default): the lesson's rate on the built-in data, else "
+                        "0.4 x the data's gradient-descent stability limit")
+    m.add_argument("--scale", choices=SCALE_MODES, default="auto",
+                   help="feature scaling for training: standard (x and y to mean 0, sd 1; results in data units), "
+                        "none, or auto (default: standard for a CSV, none for the built-in data)")
     m.add_argument("--steps", type=_int_in(*LIMITS["steps"]), help="step budget (model default)")
     m.add_argument("--load", metavar="SESSION.json", help="restore a session saved with s")
     u = p.add_argument_group("display")
@@ -88,8 +106,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     descriptions = {
         None: "Fit y = w·x + b by hand with the keyboard, then watch gradient descent do it. "
               "Subcommands: fit, demo, themes, bench (fitplay COMMAND --help).",
-        "fit": "Fit without a UI and print the result (--json: one JSON object). "
-               "Exit 0 fitted, 3 diverged, 2 bad usage or input.",
+        "fit": "Fit without a UI and print the result (--json: one JSON object). Status: converged, budget "
+               "(steps used, still improving), stalled, diverged. Exit 0 converged or budget, 3 diverged, "
+               "4 stalled, 2 bad usage or input.",
         "demo": "A tour that plays by itself: the data, a bad guess, hand moves, gradient descent, then the "
                 "other models. Any key but q pauses. Without a terminal (or with --plain) it prints plain-text "
                 "frames and ends with the fitted parameters.",
@@ -123,7 +142,7 @@ def session_options(args: argparse.Namespace) -> Options:
         model=args.model, data=args.data, x_col=args.x_col, y_col=args.y_col, seed=args.seed, n=args.n,
         noise=args.noise, w_true=args.w_true, b_true=args.b_true,
         init=tuple(args.init) if args.init else None, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
-        hidden=args.hidden,
+        hidden=args.hidden, scale=args.scale,
     )
 
 
@@ -273,8 +292,9 @@ def fit_report(session: Session, seconds: float) -> dict:
         "params": params,
         "loss": session.loss,
         "initial_loss": session.initial_loss,
-        "converged": session.status == "converged",
-        "diverged": session.status == "diverged",
+        "status": str(session.status),
+        "converged": session.status == Status.CONVERGED,
+        "diverged": session.status == Status.DIVERGED,
         "seconds": round(seconds, 6),
         "steps_per_second": round(session.step_count / seconds, 1) if seconds > 0 else 0.0,
     }
@@ -315,19 +335,18 @@ def run_fit(args: argparse.Namespace) -> int:
         print(json.dumps(report))
     else:
         print(readable(report))
-    if session.status == "diverged":
+    if session.status != Status.CONVERGED and session.message:
         print(f"fitplay: {session.message}", file=sys.stderr)
-        return EXIT_DIVERGED
-    return EXIT_OK
+    return EXIT_CODES.get(session.status, EXIT_OK)
 
 
 def readable(report: dict) -> str:
     params = report["params"]
-    if "w" in params:
-        shown = f"w = {params['w']:.6g}, b = {params['b']:.6g}"
+    if all(not isinstance(v, list) for v in params.values()):
+        shown = ", ".join(f"{k} = {v:.10g}" for k, v in params.items())
     else:
         shown = f"{sum(len(v) if isinstance(v, list) else 1 for v in params.values())} parameters"
-    state = "converged" if report["converged"] else "diverged" if report["diverged"] else "step budget used"
+    state = report["status"]
     return (f"{report['model']} / {report['optimizer']} lr {report['lr']:g}: {shown}\n"
             f"loss {report['loss']:.6g} (from {report['initial_loss']:.6g}) after {report['steps']} steps, {state}, "
             f"{report['seconds']:.2f} s ({report['steps_per_second']:,.0f} steps/s)")

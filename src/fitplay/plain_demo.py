@@ -19,8 +19,7 @@ def readout(s: Session) -> str:
 
 
 def summary(s: Session) -> str:
-    state = {"converged": "converged", "diverged": "diverged", "done": "step budget used"}.get(s.status, s.status)
-    return f"fitted: {s.params_text()} ({s.model.loss_label} {s.loss:.4f}, {state} after {s.step_count} steps)"
+    return f"fitted: {s.params_text()} ({s.model.loss_label} {s.loss:.4f}, {s.status.words} after {s.step_count} steps)"
 
 
 def _hand_target(s: Session) -> tuple[float, float] | None:
@@ -66,7 +65,8 @@ def run_plain(session: Session, frames: int, out: TextIO) -> None:
         session.reset()
     gd_frames = max(1, frames - 1 - hand)
     total = _steps_to_finish(session)
-    chunks = [total // gd_frames + (i < total % gd_frames) for i in range(gd_frames)]  # even split
+    chunks = [total // gd_frames + (i < total % gd_frames) for i in range(gd_frames)]  # even split; the
+    # optimizer state is carried from chunk to chunk, so any split runs the same steps
     session.toggle_run()
     for chunk in (c for c in chunks if c):
         if not session.running or session.remaining() == 0:

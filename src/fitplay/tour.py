@@ -53,7 +53,7 @@ def linear_beats() -> list[Beat]:
              seconds=3.0),
         Beat(lambda s: f"Gradient descent, lr {s.lr:g}: step {s.step_count}, {s.params_text(2)}, {_loss(s)}",
              optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()} in {s.step_count} steps: {s.params_text(2)}, {_loss(s)} "
+        Beat(lambda s: f"{s.status.words.capitalize()} in {s.step_count} steps: {s.params_text(2)}, {_loss(s)} "
                        "(the noise variance is the floor)", seconds=5.0),
     ]
 
@@ -70,7 +70,7 @@ def model_beats() -> list[Beat]:
         Beat(lambda s: f"The curve bends to the data: {_loss(s)}.", seconds=3.0),
         Beat(lambda s: "m again: back to the line.", lambda s: (s.next_model(), prepare_optimize(s)), seconds=2.0),
         Beat(lambda s: f"Gradient descent: step {s.step_count}, {_loss(s)}", optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()}: {s.params_text(2)}, {_loss(s)}. Model + loss + optimizer: "
+        Beat(lambda s: f"{s.status.words.capitalize()}: {s.params_text(2)}, {_loss(s)}. Model + loss + optimizer: "
                        "that is the lesson.", seconds=5.0),
     ]
 
@@ -84,5 +84,5 @@ def tour(session: Session) -> list[Beat]:
              seconds=4.0),
         Beat(lambda s: f"{s.optimizer}, lr {s.lr:g}: step {s.step_count}, {_loss(s)}", Session.reset,
              optimize=True, seconds=0.0),
-        Beat(lambda s: f"{s.status.capitalize()}: {s.params_text(2)}, {_loss(s)}", seconds=5.0),
+        Beat(lambda s: f"{s.status.words.capitalize()}: {s.params_text(2)}, {_loss(s)}", seconds=5.0),
     ]

@@ -57,12 +57,17 @@ def simulate(
 def simulate_logistic(
     n: int = 100, w_true: float = 2.0, b_true: float = 1.0, noise: float = 1.0, seed: int = 0
 ) -> Dataset:
-    """The lesson's 0/1 data: z = w_true x + b_true + noise * U[0, 1), y = round(sigmoid(z))."""
+    """0/1 data. noise > 0: y ~ Bernoulli(sigmoid((w_true x + b_true) / noise)), the logistic model itself,
+    so the classes overlap and the loss has a finite minimum. noise = 0: the chapter's recipe,
+    z = w_true x + b_true + U[0, 1), y = round(sigmoid(z)), which is separable (no finite minimum)."""
     x = _grid(n)
     rng = np.random.default_rng(seed)
-    z = w_true * x + b_true + noise * rng.random(n)
-    y = np.round(0.5 * (1.0 + np.tanh(z / 2.0)))
-    return Dataset(x, y, true_params={"w": float(w_true), "b": float(b_true)})
+    if noise == 0:
+        y = np.round(0.5 * (1.0 + np.tanh((w_true * x + b_true + rng.random(n)) / 2.0)))
+        return Dataset(x, y, true_params={"w": float(w_true), "b": float(b_true)})
+    p = 0.5 * (1.0 + np.tanh((w_true * x + b_true) / noise / 2.0))
+    y = (rng.random(n) < p).astype(np.float64)
+    return Dataset(x, y, true_params={"w": float(w_true / noise), "b": float(b_true / noise)})
 
 
 def simulate_curve(n: int = 100, noise: float = 0.2, seed: int = 0) -> Dataset:

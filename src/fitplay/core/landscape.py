@@ -19,31 +19,6 @@ def bounds(points: list[tuple[float, float]], pad: float = 0.25) -> tuple[tuple[
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
-def optimum(model: Model, x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
-    """The (w, b) that minimises the loss: least squares, or Newton's method for the logistic model.
-
-    None where there is no finite minimum (separable 0/1 data) or the model is not two-parameter.
-    """
-    if model.name == "linear":
-        w, b = np.polyfit(x, y, 1)
-        return float(w), float(b)
-    if model.name != "logistic":
-        return None
-    X = np.stack([x, np.ones_like(x)], axis=1)
-    beta = np.zeros(2)
-    with np.errstate(all="ignore"):
-        for _ in range(60):
-            p = 0.5 * (1.0 + np.tanh(0.5 * (X @ beta)))
-            hess = X.T @ (X * (p * (1 - p))[:, None]) + 1e-12 * np.eye(2)
-            step = np.linalg.solve(hess, X.T @ (y - p))
-            beta = beta + step
-            if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 1e3:
-                return None
-            if np.abs(step).max() < 1e-10:
-                return float(beta[0]), float(beta[1])
-    return None
-
-
 def loss_grid(model: Model, x: np.ndarray, y: np.ndarray, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
     """losses[i, j] = the loss at (ws[j], bs[i]), by broadcasting the model's own loss over the grid.
 

@@ -1,7 +1,9 @@
-"""Training with JAX: value_and_grad inside jit + lax.scan chunks, optimizers from optax.
+"""Training with JAX: value_and_grad inside a jitted lax.while_loop with the stopping rules inside it,
+optimizers from optax.
 
-JAX is imported lazily (first call of `jax_modules`), so importing this module is free and the
-first frame of the app never waits for it.
+A chunk runs at most n steps and stops at the first step that meets a rule, so a run ends within the
+step that meets it, whatever the data size. JAX is imported lazily (first call of `jax_modules`), so
+importing this module is free and the first frame of the app never waits for it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import lru_cache
 from typing import Any
 
@@ -17,13 +20,31 @@ import numpy as np
 from fitplay.core.models import Model, Params
 
 OPTIMIZERS = ("gd", "momentum", "adam")
-GRAD_TOL = 1e-4
-REL_TOL = 1e-13
-EXPLODE_FACTOR = 1e8
+# Converged: the gradient in standardised units (x and y scaled to mean 0, sd 1; the loss in those
+# units) is below this. It does not depend on the data's units, and leaves parameters within about
+# 1e-9 of the optimum in those units.
+GRAD_TOL = 1e-9
+# Stalled: over this many steps the best loss improved by less than STALL_REL (relative) and the
+# gradient norm did not fall below STALL_GRAD x its lowest in the window before. Near an optimum the
+# loss is flat to float64 while the gradient still falls steadily: that is progress, not a stall.
+STALL_WINDOW = 256
+STALL_REL = 1e-9
+STALL_GRAD = 0.9
+# Diverged at once when the loss passes this multiple of max(start loss, the data's reference loss).
+EXPLODE_FACTOR = 1e6
 MOMENTUM = 0.9
 MAX_CHUNK = 4096
 
 _import_lock = threading.Lock()
+
+
+class Stop(IntEnum):
+    """Why a chunk stopped before its step count (NONE: it ran all its steps)."""
+
+    NONE = 0
+    CONVERGED = 1
+    DIVERGED = 2
+    STALLED = 3
 
 
 @lru_cache(maxsize=1)
@@ -61,135 +82,171 @@ def make_transform(optimizer: str, lr: float):
     return optax.inject_hyperparams(makers[optimizer])(learning_rate=lr)
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A run's stopping rule, in the units the trainer works in.
+
+    grad_tol: converged below this standardised gradient norm (0: never, for data with no optimum);
+    explode: diverged above this loss; unit: the loss's unit (standardised loss = loss / unit);
+    scaling: (mean x, sd x, mean y, sd y) of the data, mapping standardised parameters to the trainer's;
+    stall_rel: STALL_REL, or -inf for a run that must never stop as stalled (a benchmark's).
+    """
+
+    grad_tol: float = GRAD_TOL
+    explode: float = float("inf")
+    unit: float = 1.0
+    scaling: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 1.0)
+    stall_rel: float = STALL_REL
+
+
 _chunk_cache: dict[tuple, Any] = {}
 _chunk_lock = threading.Lock()
 
 
-def chunk_fn(model: Model, optimizer: str, length: int):
-    """A jitted function running `length` optimizer steps with lax.scan; cached per model/optimizer/length."""
-    key = (model, optimizer, length)
+def chunk_fn(model: Model, optimizer: str, length: int, standardised: bool):
+    """A jitted function running up to `length` optimizer steps in a lax.while_loop that stops at the
+    first step meeting a rule; cached per model, optimizer, length and coordinates."""
+    key = (model, optimizer, length, standardised)
     with _chunk_lock:
         if key in _chunk_cache:
             return _chunk_cache[key]
     jax, jnp, lax, optax = jax_modules()
     tx = make_transform(optimizer, 1.0)
     value_and_grad = jax.value_and_grad(lambda p, x, y: model.loss(p, x, y, xp=jnp))
+    hand = model.hand
+    where = jnp.where
 
-    def body(carry, _):
-        params, state, x, y = carry
-        loss, grads = value_and_grad(params, x, y)
-        updates, state = tx.update(grads, state, params)
-        new = optax.apply_updates(params, updates)
-        return (new, state, x, y), (loss, optax.tree.norm(grads), params)
+    def unit_free(grads, scaling, unit):
+        """The gradient with respect to standardised parameters, in standardised loss units."""
+        if standardised:
+            return grads
+        zero = jax.tree.map(jnp.zeros_like, grads)
+        _, pullback = jax.vjp(lambda p: model.from_standard(p, scaling, jnp), zero)
+        return jax.tree.map(lambda g: g / unit, pullback(grads)[0])
 
-    @jax.jit
-    def run(params, state, x, y):
-        (params, state, _, _), (losses, gnorms, traj) = lax.scan(body, (params, state, x, y), None, length=length)
-        return params, state, losses, gnorms, traj
+    def run(params, state, carry, x, y, n, grad_tol, explode, unit, scaling, stall_rel):
+        best_loss, best_params, checkpoint, grad_checkpoint, grad_low, k = carry
 
+        def cond(c):
+            return (c[0] < n) & (c[1] == Stop.NONE)
+
+        def body(c):
+            i, _, params, state, best_loss, best_params, checkpoint, grad_checkpoint, grad_low, k, losses, path = c
+            loss, grads = value_and_grad(params, x, y)
+            gnorm = optax.tree.norm(unit_free(grads, scaling, unit))
+            bad = ~jnp.isfinite(loss) | (loss > explode) | ~jnp.isfinite(gnorm)
+            better = loss < best_loss
+            best_loss = where(better, loss, best_loss)
+            best_params = jax.tree.map(lambda new, old: where(better, new, old), params, best_params)
+            k = k + 1
+            grad_low = jnp.minimum(grad_low, gnorm)
+            at_check = k % STALL_WINDOW == 0
+            stalled = (at_check & (checkpoint - best_loss <= stall_rel * jnp.abs(best_loss))
+                       & (grad_low >= STALL_GRAD * grad_checkpoint))
+            checkpoint = where(at_check, best_loss, checkpoint)
+            grad_checkpoint = where(at_check, grad_low, grad_checkpoint)
+            grad_low = where(at_check, jnp.inf, grad_low)
+            stop = where(bad, Stop.DIVERGED, where(gnorm < grad_tol, Stop.CONVERGED,
+                                                   where(stalled, Stop.STALLED, Stop.NONE))).astype(jnp.int32)
+            losses = losses.at[i].set(loss)
+            if hand is not None:
+                path = path.at[i].set(jnp.stack([params[hand[0]], params[hand[1]]]))
+            updates, new_state = tx.update(grads, state, params)
+            go = stop == Stop.NONE
+            params = jax.tree.map(lambda new, old: where(go, new, old), optax.apply_updates(params, updates), params)
+            state = jax.tree.map(lambda new, old: where(go, new, old), new_state, state)
+            return (where(go, i + 1, i), stop, params, state, best_loss, best_params, checkpoint, grad_checkpoint,
+                    grad_low, k, losses, path)
+
+        losses = jnp.full(length, jnp.nan)
+        path = jnp.full((length, 2), jnp.nan)
+        init = (jnp.int32(0), jnp.int32(Stop.NONE), params, state, *carry, losses, path)
+        i, stop, params, state, *carry, losses, path = lax.while_loop(cond, body, init)
+        return i, stop, params, state, tuple(carry), losses, path
+
+    compiled = jax.jit(run)
     with _chunk_lock:
-        _chunk_cache[key] = run
-    return run
+        _chunk_cache[key] = compiled
+    return compiled
 
 
 @dataclass
 class ChunkResult:
-    """What a chunk of steps did: the new state, per-step losses and the (w, b) path."""
+    """What a chunk did, in the trainer's units: the parameters reached, the losses and hand-parameter
+    path of the steps taken, why it stopped, and the best point of the run so far."""
 
     params: Params
-    device_state: Any
+    carry: Any
     losses: np.ndarray
     path: np.ndarray | None
     steps: int
-    converged: bool
-    diverged: bool
+    stop: Stop
+    best_loss: float
+    best_params: Params
     seconds: float
-    last_finite: Params | None = None
     generation: int = 0
 
 
-class Trainer:
-    """Runs optimizer steps for one model, data set and optimizer; data lives on the device once
-    (x and y may already be device arrays: jnp.asarray then copies nothing)."""
+def _length(steps: int) -> int:
+    """The compiled buffer length for a chunk of `steps` steps: a power of two, at most MAX_CHUNK."""
+    return min(MAX_CHUNK, 1 << max(steps - 1, 0).bit_length())
 
-    def __init__(self, model: Model, x, y, optimizer: str):
+
+class Trainer:
+    """Runs optimizer steps for one model, data set (in the coordinates it trains in) and optimizer;
+    the data lives on the device once (x and y may already be device arrays)."""
+
+    def __init__(self, model: Model, x, y, optimizer: str, standardised: bool):
         _, jnp, _, _ = jax_modules()
         self.model = model
         self.optimizer = optimizer
+        self.standardised = standardised
         self.x = jnp.asarray(x, dtype=jnp.float64)
         self.y = jnp.asarray(y, dtype=jnp.float64)
         self.tx = make_transform(optimizer, 1.0)
 
-    def init_state(self, params: Params, lr: float):
-        """Device params and a fresh optimizer state at learning rate lr."""
+    def begin(self, params: Params, lr: float, start_loss: float):
+        """The device state of a run starting at params: parameters, a fresh optimizer state and the
+        run's best point and stall checkpoint."""
         _, jnp, _, _ = jax_modules()
         dev = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
         state = self.tx.init(dev)
-        return self.with_lr((dev, state), lr)
+        loss, inf = jnp.asarray(start_loss, dtype=jnp.float64), jnp.asarray(jnp.inf, dtype=jnp.float64)
+        return self.with_lr((dev, state, (loss, dev, loss, inf, inf, jnp.int64(0))), lr)
 
     @staticmethod
-    def with_lr(device_state, lr: float):
+    def with_lr(carry, lr: float):
+        """The same run state at learning rate lr (a new state: the old one may be in use elsewhere)."""
         _, jnp, _, _ = jax_modules()
-        dev, state = device_state
-        state.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
-        return dev, state
+        dev, state, extra = carry
+        hyper = dict(state.hyperparams, learning_rate=jnp.asarray(lr, dtype=jnp.float64))
+        return dev, state._replace(hyperparams=hyper), extra
 
-    def run(self, device_state, steps: int, explode_above: float, min_length: int = 1) -> ChunkResult:
-        """Run `steps` steps in scan chunks, stopping early on convergence or divergence.
-
-        Chunk lengths are powers of two up to MAX_CHUNK, so a handful of compiled functions serve every
-        call; a remainder runs a whole chunk and the extra steps are dropped (no optimizer state is carried
-        on from such a chunk), which costs microseconds where compiling a new length costs a second.
-        `min_length` (the app's steps per frame) keeps a run's last, short chunk on the compiled length.
-        """
+    def run(self, carry, steps: int, rule: Rule) -> ChunkResult:
+        """Run up to `steps` steps (any number: long runs go in MAX_CHUNK pieces), stopping at the first
+        step that meets the rule; the optimizer state is carried through every piece."""
+        _, jnp, _, _ = jax_modules()
         t0 = time.perf_counter()
-        dev, state = device_state
-        parts_losses, parts_gn, parts_traj = [], [], []
-        remaining = steps
-        while remaining > 0:
-            length = min(MAX_CHUNK, max(min_length, 1 << (remaining - 1).bit_length()))
-            dev, state, losses, gn, traj = chunk_fn(self.model, self.optimizer, length)(dev, state, self.x, self.y)
-            parts_losses.append(np.asarray(losses))
-            parts_gn.append(np.asarray(gn))
-            parts_traj.append({k: np.asarray(v) for k, v in traj.items()})
-            remaining -= length
-        losses = np.concatenate(parts_losses)
-        gnorms = np.concatenate(parts_gn)
-        traj = {k: np.concatenate([t[k] for t in parts_traj]) for k in parts_traj[0]}
-        if losses.size > steps:
-            final = {k: v[steps] for k, v in traj.items()}
-            losses, gnorms, traj = losses[:steps], gnorms[:steps], {k: v[:steps] for k, v in traj.items()}
-            carried = None
-        else:
-            final = {k: np.asarray(v) for k, v in dev.items()}
-            carried = (dev, state)
-        return self._judge(losses, gnorms, traj, final, carried, explode_above, t0)
-
-    def _judge(self, losses, gnorms, traj, final, device_state, explode_above, t0) -> ChunkResult:
-        bad = ~np.isfinite(losses) | (losses > explode_above)
-        final_finite = all(np.all(np.isfinite(v)) for v in final.values())
-        if bad.any() or not final_finite:
-            k = int(np.argmax(bad)) if bad.any() else len(losses)
-            keep = max(k - 1, 0)
-            if k == 0:
-                params, kept = None, losses[:0]
-            else:
-                params, kept = {n: v[keep] for n, v in traj.items()}, losses[:k]
-            return ChunkResult(params, None, kept, self._path(traj, k), keep, False, True,
-                               time.perf_counter() - t0, last_finite=params)
-        prev = np.concatenate([[np.inf], losses[:-1]])
-        rel = np.abs(prev - losses) / np.maximum(np.abs(losses), 1e-300)
-        done = (gnorms < GRAD_TOL) | (rel < REL_TOL)
-        if done.any():
-            k = int(np.argmax(done))
-            params = {n: v[k] for n, v in traj.items()}
-            return ChunkResult(params, None, losses[: k + 1], self._path(traj, k + 1), k, True, False,
-                               time.perf_counter() - t0, last_finite=params)
-        return ChunkResult(final, device_state, losses, self._path(traj, len(losses)), len(losses), False, False,
-                           time.perf_counter() - t0,
-                           last_finite={n: v[-1] for n, v in traj.items()})
-
-    def _path(self, traj, k: int) -> np.ndarray | None:
-        if not self.model.two_param:
-            return None
-        return np.stack([traj["w"][:k], traj["b"][:k]], axis=1)
+        dev, state, extra = carry
+        args = (jnp.float64(rule.grad_tol), jnp.float64(rule.explode), jnp.float64(rule.unit),
+                jnp.asarray(rule.scaling, dtype=jnp.float64), jnp.float64(rule.stall_rel))
+        losses, paths, done, stop = [], [], 0, Stop.NONE
+        while done < steps and stop == Stop.NONE:
+            n = min(steps - done, MAX_CHUNK)
+            fn = chunk_fn(self.model, self.optimizer, _length(n), self.standardised)
+            i, code, dev, state, extra, loss_buf, path_buf = fn(dev, state, extra, self.x, self.y, jnp.int32(n), *args)
+            i, stop = int(i), Stop(int(code))
+            taken = i + (stop != Stop.NONE)  # a stop evaluates the loss at the point it stops at
+            losses.append(np.asarray(loss_buf[:taken]))
+            paths.append(np.asarray(path_buf[:taken]))
+            done += i
+        best_loss, best_params = extra[:2]
+        return ChunkResult(
+            params={k: np.asarray(v) for k, v in dev.items()},
+            carry=(dev, state, extra) if stop == Stop.NONE else None,
+            losses=np.concatenate(losses) if losses else np.empty(0),
+            path=np.concatenate(paths) if self.model.hand is not None and paths else None,
+            steps=done, stop=stop, best_loss=float(best_loss),
+            best_params={k: np.asarray(v) for k, v in best_params.items()},
+            seconds=time.perf_counter() - t0,
+        )

@@ -10,22 +10,29 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from fitplay.core.data import DataError, Dataset, load_csv
-from fitplay.core.landscape import loss_grid, optimum
+from fitplay.core.landscape import loss_grid
+from fitplay.core.lsq import LeastSquares
 from fitplay.core.models import MODEL_NAMES, Model, Params, get_model
 from fitplay.core.optim import (
     EXPLODE_FACTOR,
     GRAD_TOL,
     MAX_CHUNK,
     OPTIMIZERS,
-    REL_TOL,
+    STALL_REL,
+    STALL_WINDOW,
     ChunkResult,
+    Rule,
+    Stop,
     Trainer,
 )
+from fitplay.core.run import Status
+from fitplay.core.scaling import SCALE_MODES, Scaling
 from fitplay.errors import InputError
 
 STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 MAX_STEPS_PER_FRAME = MAX_CHUNK
-MIN_LR, MAX_LR = 1e-8, 1e4
+MIN_LR, MAX_LR = 1e-20, 1e4
+AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
 SESSION_FORMAT = 1
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -50,9 +57,10 @@ class Options:
     b_true: float | None = None
     init: tuple[float, float] | None = None
     optimizer: str | None = None
-    lr: float | None = None
+    lr: float | None = None  # None: auto, from the data's stability limit
     steps: int | None = None
     hidden: int = 8
+    scale: str = "auto"
 
 
 def _number(value: object) -> bool:
@@ -71,6 +79,8 @@ def check_options(o: Options, name: str) -> None:
         value = getattr(o, key)
         if value is not None and (not _number(value) or (key in ("noise", "lr") and value < 0)):
             raise SessionError(f"{name}: options.{key} must be a finite number, got {value!r}")
+    if o.scale not in SCALE_MODES:
+        raise SessionError(f"{name}: options.scale must be one of {', '.join(SCALE_MODES)}, got {o.scale!r}")
     for key in ("data", "x_col", "y_col", "optimizer"):
         if getattr(o, key) is not None and not isinstance(getattr(o, key), str):
             raise SessionError(f"{name}: options.{key} must be a string")
@@ -87,6 +97,22 @@ def _finite(params: Params) -> bool:
     return all(np.all(np.isfinite(v)) for v in params.values())
 
 
+def fmt_number(value: float, digits: int = 4) -> str:
+    """A number for people: fixed-point when that is readable, else scientific; never 'nan' or 'inf'."""
+    if not math.isfinite(value):
+        return "overflow"
+    if value != 0 and not 10 ** -digits <= abs(value) < 1e6:
+        return f"{value:.{digits}e}"
+    return f"{value:.{digits}f}"
+
+
+def check_identifiable(data: Dataset) -> None:
+    """Refuse data whose x is constant: no slope can be fitted to it."""
+    if data.n and np.all(data.x == data.x[0]):
+        raise DataError(f"{data.source}: every x is {data.x[0]:g}: the slope is not identifiable "
+                        "(need at least two different x values)")
+
+
 class Session:
     """Data, model, parameters and optimizer settings, with the actions the keys map to."""
 
@@ -94,6 +120,8 @@ class Session:
         self.options = options or Options()
         if self.options.data is not None and csv_data is None:
             csv_data = load_csv(self.options.data, self.options.x_col, self.options.y_col)
+        if csv_data is not None:
+            check_identifiable(csv_data)
         self.csv_data = csv_data
         self.seed = self.options.seed
         self.step_size = 0.1
@@ -101,9 +129,16 @@ class Session:
         self.generation = 0
         self._trainers: dict[tuple, Trainer] = {}
         self._trainer_lock = threading.Lock()
+        self.scale = self._resolve_scale(self.options.scale)
         self._use_model(self.options.model, keep_training_options=True)
 
     # ----- set-up -------------------------------------------------------------------------
+    def _resolve_scale(self, mode: str) -> str:
+        """auto: standard for a CSV, none for the built-in data (its x is already centred)."""
+        if mode == "auto":
+            return "standard" if self.csv_data is not None else "none"
+        return mode
+
     def _use_model(self, name: str, keep_training_options: bool = False) -> None:
         model = get_model(name, self.options.hidden)
         data = self._make_data(model)
@@ -111,10 +146,13 @@ class Session:
         self.model, self.data = model, data
         opts = self.options
         self.optimizer = (opts.optimizer if keep_training_options and opts.optimizer else model.default_optimizer)
-        self.lr = opts.lr if keep_training_options and opts.lr else model.default_lr
         self.max_steps = opts.steps if opts.steps is not None else model.default_steps
         self.steps_per_frame = model.default_steps_per_frame
-        self._stats = self._linear_stats(data) if model.name == "linear" else None
+        self.scaling = Scaling.of(data.x, data.y, model.scales_y)
+        self._lsq = LeastSquares.of(data.x, data.y) if model.exact_mse else None
+        self.no_optimum = model.no_optimum(data)
+        self.lr_auto = not (keep_training_options and opts.lr)
+        self.lr = self.auto_lr() if self.lr_auto else opts.lr
         self.start = self._start_params()
         self.reset()
 
@@ -127,63 +165,98 @@ class Session:
 
     def _start_params(self) -> Params:
         if self.model.two_param and self.options.init is not None:
-            w, b = self.options.init
-            return {"w": np.float64(w), "b": np.float64(b)}
+            return dict(zip(self.model.hand, (np.float64(v) for v in self.options.init)))
+        if self.csv_data is not None:
+            sign = 1.0 if np.mean((self.data.x - self.scaling.mx) * (self.data.y - np.mean(self.data.y))) >= 0 else -1.0
+            scaled = self.model.scaled_start(sign)
+            if scaled is not None:
+                return _copy(self.model.from_standard(scaled, self.scaling))
         return _copy(self.model.start(self.seed))
 
-    @staticmethod
-    def _linear_stats(data: Dataset) -> tuple[float, ...]:
-        x, y = data.x, data.y
-        return (float(np.mean(x)), float(np.mean(y)), float(np.mean(x * x)), float(np.mean(x * y)),
-                float(np.mean(y * y)))
+    # ----- scaling and the learning rate ---------------------------------------------------
+    @property
+    def standardised(self) -> bool:
+        return self.scale == "standard"
+
+    def lr_limit(self) -> float | None:
+        """Gradient descent is stable below this learning rate, in the coordinates training runs in:
+        2 / the largest eigenvalue of the loss's Hessian (for cross-entropy, of its upper bound)."""
+        if self.model.curvature is None:
+            return None
+        mx, sx, _, _ = self.scaling
+        a, m = (1.0, 0.0) if self.standardised else (sx * sx + mx * mx, mx)
+        top = (a + 1) / 2 + math.hypot((a - 1) / 2, m)
+        return 2.0 / (self.model.curvature * top)
+
+    def auto_lr(self) -> float:
+        """The model's lesson rate on its own data; elsewhere a fixed share of the stability limit."""
+        limit = self.lr_limit()
+        if limit is None or (self.csv_data is None and not self.standardised):
+            return self.model.default_lr
+        return float(min(MAX_LR, AUTO_LR_FRACTION * limit))
+
+    def toggle_scale(self) -> None:
+        """z: train on standardised x (and y) or on the data as it is; parameters stay in data units."""
+        self.scale = "none" if self.standardised else "standard"
+        self.options = replace(self.options, scale=self.scale)
+        if self.lr_auto:
+            self.lr = self.auto_lr()
+        self._restart()
+        mx, sx, _, _ = self.scaling
+        self.message = (f"feature scaling on: training on standardised x (mean {mx:.4g}, sd {sx:.4g})"
+                        if self.standardised else "feature scaling off: training on x as it is")
+
+    def _restart(self) -> None:
+        """Anything in flight is stale and the optimizer state starts afresh; a running run goes on."""
+        self.generation += 1
+        self._dev = None
 
     # ----- read-outs -----------------------------------------------------------------------
-    def _linear_mse(self, w, b):
-        """mean((w x + b - y)^2) from the data's means, for scalars or broadcast arrays: O(1) a point."""
-        mx, my, mxx, mxy, myy = self._stats
-        with np.errstate(over="ignore", invalid="ignore"):
-            return np.maximum(myy - 2 * w * mxy - 2 * b * my + w * w * mxx + 2 * w * b * mx + b * b, 0.0)
-
     def loss_at(self, params: Params) -> float:
-        """The model's loss at params, in float64 numpy (O(1) for the linear model)."""
-        if self._stats is not None:
-            value = float(self._linear_mse(float(params["w"]), float(params["b"])))
-            return value if math.isfinite(value) else float("inf")
+        """The model's loss at params in float64, exact for any offset (O(1) for the line)."""
         with np.errstate(over="ignore", invalid="ignore"):
-            return float(self.model.loss(params, self.data.x, self.data.y))
+            value = float(self._lsq.mse(params) if self._lsq is not None
+                          else self.model.loss(params, self.data.x, self.data.y))
+        return value if math.isfinite(value) else float("inf")
 
     @property
     def loss(self) -> float:
         return self._loss
 
+    def reference_loss(self) -> float:
+        """A loss every sensible fit beats: y's variance (squared error) or log 2 (cross-entropy)."""
+        if self.model.loss_ref == "log2":
+            return math.log(2.0)
+        return float(np.var(self.data.y))
+
     def gradient(self) -> Params | None:
-        """d loss / d (w, b) at the current parameters, for the hint; None for the network."""
+        """d loss / d (hand parameters) at the current parameters, for the hint; None for the network."""
         if not self.model.two_param:
             return None
-        if self._stats is not None:
-            mx, my, mxx, mxy, _ = self._stats
-            w, b = float(self.params["w"]), float(self.params["b"])
-            return {"w": 2 * (w * mxx + b * mx - mxy), "b": 2 * (w * mx + b - my)}
+        if self._lsq is not None:
+            return self._lsq.gradient(self.params)
         return self.model.grad(self.params, self.data.x, self.data.y)
 
     def loss_surface(self, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
         """Loss at every (w, b) of a grid, rows following bs (O(1) a cell for the linear model)."""
-        if self._stats is not None:
-            return self._linear_mse(ws[None, :], bs[:, None])
+        if self._lsq is not None:
+            return self._lsq.mse_grid(ws[None, :], bs[:, None])
         return loss_grid(self.model, self.data.x, self.data.y, ws, bs)
 
     def optimum(self) -> tuple[float, float] | None:
-        """The loss minimum in (w, b), cached per data and model."""
+        """The loss minimum in the hand parameters, cached per data and model (None without one)."""
         key = (self.data, self.model.name)
         if getattr(self, "_optimum_key", None) != key:
-            self._optimum_key, self._optimum = key, optimum(self.model, self.data.x, self.data.y)
+            best = self.model.optimum(self.data.x, self.data.y) if self.model.two_param else None
+            self._optimum_key = key
+            self._optimum = None if best is None else tuple(float(best[k]) for k in self.model.hand)
         return self._optimum
 
     def params_text(self, digits: int = 4) -> str:
         """'w = 2.0146, b = 20.0810', or 'N parameters' for the network."""
         if not self.model.two_param:
             return f"{self.model.param_count()} parameters"
-        return f"w = {float(self.params['w']):.{digits}f}, b = {float(self.params['b']):.{digits}f}"
+        return ", ".join(f"{k} = {fmt_number(float(self.params[k]), digits)}" for k in self.model.hand)
 
     def accuracy(self) -> float | None:
         """Share of 0/1 targets predicted right (logistic only)."""
@@ -205,13 +278,12 @@ class Session:
 
     @property
     def running(self) -> bool:
-        return self.status == "running"
+        return self.status == Status.RUNNING
 
     # ----- hand actions --------------------------------------------------------------------
     def _changed(self) -> None:
         """Parameters changed by hand: in-flight optimizer work is stale, the optimizer state restarts."""
-        self.generation += 1
-        self._dev = None
+        self._restart()
         self._record(self.loss_at(self.params))
 
     def _record(self, new_loss: float) -> None:
@@ -236,7 +308,7 @@ class Session:
         """Set w or b to a typed value; refuse anything that is not a finite number."""
         if not self._hand_model_check():
             return False
-        shown, stays = text.strip()[:30], f"{name} stays {float(self.params[name]):.4f}"
+        shown, stays = text.strip()[:30], f"{name} stays {fmt_number(float(self.params[name]))}"
         try:
             value = float(text.strip())
         except ValueError:
@@ -251,7 +323,8 @@ class Session:
         trial = dict(self.params)
         trial[name] = np.float64(value)
         if not math.isfinite(self.loss_at(trial)):
-            self.message = f"{name} = {value:g} makes the loss overflow; {name} stays {float(self.params[name]):.4f}"
+            self.message = (f"{name} = {value:g} makes the loss overflow; "
+                            f"{name} stays {fmt_number(float(self.params[name]))}")
             return False
         self.params = trial
         self.message = ""
@@ -267,18 +340,18 @@ class Session:
     def reset(self) -> None:
         """Back to the start parameters, the same every time; history cleared."""
         self.params = _copy(self.start)
-        self.status = "idle"
+        self.status = Status.IDLE
         self.step_count = 0
         self._history: list[np.ndarray] = []
         self._path: list[np.ndarray] = []
-        self._dev = None
-        self.generation += 1
+        self._restart()
         self.steps_per_second = 0.0
         self._loss = self.loss_at(self.params)
         self.initial_loss = self._loss
         self.best_loss = self._loss
         self.last_delta = 0.0
-        self.last_finite = _copy(self.params)
+        self.run_start_loss = self._loss
+        self.run_start_params = _copy(self.params)
 
     def new_data(self) -> bool:
         """Draw new simulated data with the next seed (not for CSV data)."""
@@ -293,9 +366,11 @@ class Session:
     def load_data(self, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
         """Use a CSV file from now on (raises DataError and changes nothing if it is bad)."""
         data = load_csv(path, x_col, y_col)
+        check_identifiable(data)
         self.model.check_data(data)
         self.csv_data = data
         self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
+        self.scale = self._resolve_scale(self.options.scale)
         self._use_model(self.model.name, keep_training_options=True)
         self.message = f"loaded {data.n} points from {path}"
 
@@ -314,12 +389,13 @@ class Session:
 
     def next_optimizer(self) -> str:
         self.optimizer = OPTIMIZERS[(OPTIMIZERS.index(self.optimizer) + 1) % len(OPTIMIZERS)]
-        self._dev = None
-        self.generation += 1
+        self._restart()
         return self.optimizer
 
     def scale_lr(self, factor: float) -> None:
-        self.lr = float(min(MAX_LR, max(MIN_LR, self.lr * factor)))
+        """lr x factor within MIN_LR..MAX_LR (an automatic rate below MIN_LR may stay, not go lower)."""
+        self.lr = float(min(MAX_LR, max(min(MIN_LR, self.lr), self.lr * factor)))
+        self.lr_auto = False
 
     def scale_speed(self, factor: float) -> None:
         self.steps_per_frame = int(min(MAX_STEPS_PER_FRAME, max(1, self.steps_per_frame * factor)))
@@ -327,55 +403,88 @@ class Session:
     # ----- optimize ------------------------------------------------------------------------
     def toggle_run(self) -> None:
         """o: start, or stop a run in progress."""
-        if self.status in ("running", "paused"):
-            self.status = "stopped"
+        if self.status.active:
+            self.status = Status.STOPPED
             return
         if self.step_count >= self.max_steps:
             self.step_count = 0
-        self.status = "running"
+        self.status = Status.RUNNING
         self.message = ""
+        self._restart()
 
     def toggle_pause(self) -> None:
-        if self.status == "running":
-            self.status = "paused"
-        elif self.status == "paused":
-            self.status = "running"
+        if self.status == Status.RUNNING:
+            self.status = Status.PAUSED
+        elif self.status == Status.PAUSED:
+            self.status = Status.RUNNING
 
     def remaining(self) -> int:
         return max(0, self.max_steps - self.step_count)
 
-    def _trainer(self, model: Model, optimizer: str, data: Dataset) -> Trainer:
-        key = (model, optimizer, data)
+    def _trainer(self, model: Model, optimizer: str, data: Dataset, scaling: Scaling | None) -> Trainer:
+        """The trainer for this model, optimizer and data, standardised by scaling when given."""
+        key = (model, optimizer, data, scaling)
         with self._trainer_lock:
             if key not in self._trainers:
                 self._trainers = {k: v for k, v in self._trainers.items() if k[2] is data}
-                same_data = next(iter(self._trainers.values()), None)  # its arrays are on the device already
-                x, y = (same_data.x, same_data.y) if same_data else (data.x, data.y)
-                self._trainers[key] = Trainer(model, x, y, optimizer)
+                same = next((t for k, t in self._trainers.items() if k[3] == scaling), None)
+                if same is not None:  # its arrays are on the device already
+                    x, y = same.x, same.y
+                else:
+                    x, y = scaling.standardise(data.x, data.y) if scaling is not None else (data.x, data.y)
+                self._trainers[key] = Trainer(model, x, y, optimizer, standardised=scaling is not None)
             return self._trainers[key]
 
-    def chunk_job(self, steps: int, min_length: int = 1) -> Callable[[], ChunkResult]:
-        """A function that runs `steps` optimizer steps off the UI thread; `apply` takes its result.
+    def _rule(self, start_loss: float) -> Rule:
+        """The stopping rule of a run starting at start_loss, in the units training runs in."""
+        unit = self.scaling.loss_unit
+        to_train = 1.0 / unit if self.standardised else 1.0
+        scale = max(abs(start_loss), self.reference_loss()) * to_train
+        explode = min(EXPLODE_FACTOR * scale, np.finfo(np.float64).max)
+        return Rule(grad_tol=0.0 if self.no_optimum else GRAD_TOL, explode=explode, unit=unit,
+                    scaling=tuple(self.scaling))
 
-        min_length: the scan length to run at least (the extra steps are dropped), so a short last
-        chunk reuses the compiled frame length instead of compiling a new one."""
-        model, optimizer, data, lr, dev = self.model, self.optimizer, self.data, self.lr, self._dev
-        params, gen = _copy(self.params), self.generation
-        explode = EXPLODE_FACTOR * max(self.initial_loss, 1.0)
+    def chunk_job(self, steps: int) -> Callable[[], ChunkResult]:
+        """A function that runs up to `steps` optimizer steps off the UI thread; `apply` takes its result.
+        Everything it needs is copied here, on the calling thread."""
+        if self._dev is None:  # a run (or a segment of one, after a hand move) starts here
+            self.run_start_loss, self.run_start_params = self._loss, _copy(self.params)
+        model, optimizer, data, lr, carry = self.model, self.optimizer, self.data, self.lr, self._dev
+        scaling = self.scaling if self.standardised else None
+        params, gen, rule = _copy(self.params), self.generation, self._rule(self.run_start_loss)
+        start_loss = self.run_start_loss / (rule.unit if scaling is not None else 1.0)
 
         def job() -> ChunkResult:
-            trainer = self._trainer(model, optimizer, data)
-            state = trainer.init_state(params, lr) if dev is None else trainer.with_lr(dev, lr)
-            result = trainer.run(state, steps, explode, min_length)
+            trainer = self._trainer(model, optimizer, data, scaling)
+            if carry is None:
+                begin = model.to_standard(params, scaling) if scaling is not None else params
+                state = trainer.begin(begin, lr, start_loss)
+            else:
+                state = trainer.with_lr(carry, lr)
+            result = trainer.run(state, steps, rule)
             result.generation = gen
             return result
 
         return job
 
+    def _to_data_units(self, result: ChunkResult) -> ChunkResult:
+        """A result from standardised training, with parameters, losses and path in the data's units."""
+        if not self.standardised:
+            return result
+        s = self.scaling
+        path = result.path
+        if path is not None and path.size:
+            cols = self.model.from_standard(dict(zip(self.model.hand, path.T)), s)
+            path = np.stack([cols[k] for k in self.model.hand], axis=1)
+        return replace(result, params=self.model.from_standard(result.params, s), losses=result.losses * s.loss_unit,
+                       path=path, best_params=self.model.from_standard(result.best_params, s),
+                       best_loss=result.best_loss * s.loss_unit)
+
     def apply(self, result: ChunkResult) -> bool:
         """Take a chunk's result, unless the parameters changed by hand since it started."""
         if result.generation != self.generation:
             return False
+        result = self._to_data_units(result)
         self.step_count += result.steps
         if result.losses.size:
             self._history.append(result.losses)
@@ -383,45 +492,93 @@ class Session:
             self._path.append(result.path)
         if result.seconds > 0 and result.steps:
             self.steps_per_second = result.steps / result.seconds
-        if result.diverged:
-            self._diverged(result)
-            return True
         self.params = {k: np.array(result.params[k], dtype=np.float64) for k in self.start}
-        self.last_finite = _copy(result.last_finite) if result.last_finite is not None else self.last_finite
-        self._dev = result.device_state
-        self._record(self.loss_at(self.params))
-        if result.converged:
-            self.status = "converged"
-            self.message = f"converged after {self.step_count} steps"
+        self._dev = result.carry
+        if result.stop == Stop.DIVERGED:
+            self._finish(Status.DIVERGED, result)
+        elif result.stop == Stop.CONVERGED:
+            self._finish(Status.CONVERGED, result)
+        elif result.stop == Stop.STALLED:
+            self._finish(Status.STALLED, result)
         elif self.step_count >= self.max_steps:
-            self.status = "done"
-            self.message = f"step budget used ({self.max_steps} steps)"
+            self._finish(Status.BUDGET, result)
+        else:
+            self._record(self.loss_at(self.params))
         return True
 
-    def _diverged(self, result: ChunkResult) -> None:
-        restore = result.params if result.params is not None and _finite(result.params) else self.last_finite
-        self.params = {k: np.array(restore[k], dtype=np.float64) for k in self.start}
+    def _finish(self, status: Status, result: ChunkResult | None) -> None:
+        """End the run: judge where it ended, keep the best parameters if it went up, and say why."""
         self._dev = None
-        self.status = "diverged"
-        self._record(self.loss_at(self.params))
-        self.message = (f"diverged at step {self.step_count + 1}: the loss exploded at lr {self.lr:g}; restored the "
-                        "last finite parameters. Lower the learning rate (the - key, or --lr)")
+        end_loss = self.loss_at(self.params)
+        start = self.run_start_loss
+        if status != Status.DIVERGED and end_loss > start + 1e-12 * abs(start):
+            status = Status.DIVERGED
+        if status == Status.DIVERGED:
+            best = result.best_params if result is not None else self.run_start_params
+            if not (_finite(best) and self.loss_at(best) <= start):
+                best = self.run_start_params
+            self.params = {k: np.array(best[k], dtype=np.float64) for k in self.start}
+            end_loss = self.loss_at(self.params)
+        self.status = status
+        self._record(end_loss)
+        self.message = self.verdict()
+
+    def verdict(self) -> str:
+        """The run's status in words, with the reason and what to try when it did not converge."""
+        steps = f"{self.step_count} step{'' if self.step_count == 1 else 's'}"
+        limit = self.lr_limit()
+        if self.status == Status.CONVERGED:
+            return f"converged after {steps}"
+        if self.status == Status.DIVERGED:
+            cause = (f"the learning rate {self.lr:g} is above the stability limit {limit:.3g}" if limit is not None
+                     and self.lr >= limit and self.optimizer == "gd" else f"the learning rate {self.lr:g} is too large")
+            return (f"diverged after {steps}: {cause}; kept the best parameters seen (loss "
+                    f"{fmt_number(self.loss)}). Lower the learning rate (the - key, or --lr)")
+        if self.no_optimum:
+            return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
+                   f"{self.no_optimum}"
+        if self.status == Status.STALLED:
+            return (f"stalled after {steps}: in {STALL_WINDOW} steps neither the loss nor the gradient went down, "
+                    f"and this is not an optimum. {self._advice()}")
+        if self.status == Status.BUDGET:
+            return f"step budget used ({steps}), not converged yet. {self._advice()}"
+        return ""
+
+    def _advice(self) -> str:
+        """What to try when a run is slow or stuck."""
+        tips = []
+        if not self.standardised and self.model.curvature is not None:
+            tips.append("scale x (z, or --scale standard)")
+        if self.optimizer == "adam":
+            tips.append("lower the learning rate or use gd")
+        else:
+            limit = self.lr_limit()
+            if limit is not None and self.lr < 0.1 * limit:
+                tips.append(f"raise the learning rate (stable below {limit:.3g})")
+            tips.append("use adam" if self.optimizer == "gd" else "use gd")
+        tips.append("or allow more steps (--steps)")
+        return "Try: " + ", ".join(tips) + "."
 
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
-        """Train synchronously until converged, diverged or out of steps (continuing a run in progress)."""
-        if self.status != "running":
+        """Train synchronously until the run ends (continuing a run in progress)."""
+        if self.status != Status.RUNNING:
             self.toggle_run()
-        while self.status == "running" and self.remaining() > 0:
+        while self.status == Status.RUNNING and self.remaining() > 0:
             self.apply(self.chunk_job(min(max_chunk, self.remaining()))())
             if progress is not None:
                 progress(self)
-        if self.status == "running":
-            self.status = "done"
+        if self.status == Status.RUNNING:
+            self._finish(Status.BUDGET, None)
 
-    def warm_up(self) -> None:
-        """Import JAX and compile the current model's step (call from a worker thread)."""
-        for steps in {self.steps_per_frame, 1}:
-            self.chunk_job(steps)()
+    def warm_up_job(self) -> Callable[[], None]:
+        """A function that imports JAX and compiles the current model's step (to run in a worker)."""
+        jobs = [self.chunk_job(steps) for steps in {self.steps_per_frame, 1}]
+
+        def job() -> None:
+            for run in jobs:
+                run()
+
+        return job
 
     # ----- save / load ---------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -498,8 +655,10 @@ class Session:
         self.reset()
         self.params = params
         self.step_count = step_count
+        self.lr_auto = False
         self._loss = self.loss_at(params)
-        self.best_loss = self._loss
+        self.best_loss = self.run_start_loss = self._loss
+        self.run_start_params = _copy(params)
 
     def _params_from(self, raw: object, name: str, field: str) -> Params:
         expected = self.model.start(self.seed)
@@ -518,6 +677,9 @@ class Session:
 
 
 def stop_rules() -> str:
-    """The convergence and divergence rules, in words (for the help screen and --help)."""
-    return (f"converged: gradient norm < {GRAD_TOL:g}, or the loss changes by less than {REL_TOL:g} (relative) "
-            f"in a step; diverged: the loss is not finite or grows {EXPLODE_FACTOR:g} x past the start")
+    """The run's verdicts, in words (for the help screen and --help)."""
+    return (f"converged: the gradient, in standardised units, is below {GRAD_TOL:g}; stalled: in {STALL_WINDOW} "
+            f"steps the loss improved by less than {STALL_REL:g} (relative) and the gradient did not go down, away "
+            "from an optimum; diverged: the "
+            "loss is not finite or ended above where the run started (the best parameters are kept); budget: the "
+            "steps ran out while the loss was still going down")

@@ -20,6 +20,7 @@ from fitplay.charts.loss import LossChart
 from fitplay.charts.strips import StripPainter
 from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult, jax_loaded
+from fitplay.core.run import Status
 from fitplay.core.session import Options, Session
 from fitplay.errors import InputError
 from fitplay.tui.chart_view import ChartView
@@ -101,6 +102,8 @@ class FitplayApp(App[int]):
         Binding("m", "next_model", "model", show=False, tooltip="next model (linear, logistic, mlp)"),
         Binding("p", "next_optimizer", "optimizer", show=False, tooltip="next optimizer (gd, momentum, adam)"),
         Binding("v", "next_view", "view", show=False, tooltip="next view (fit, loss curve, loss landscape)"),
+        Binding("z", "scale", "scale x", show=False,
+                tooltip="feature scaling on / off: train on standardised x (parameters stay in data units)"),
         Binding("t", "toggle('show_true')", "true line", show=False, tooltip="show / hide the true line"),
         Binding("e", "toggle('show_residuals')", "residuals", show=False, tooltip="show / hide residuals"),
         Binding("s", "save", "save", show=False, tooltip="save the session JSON and an SVG screenshot"),
@@ -330,7 +333,11 @@ class FitplayApp(App[int]):
     def action_step(self) -> None:
         if self.session.running:
             self.session.toggle_pause()
-        self._launch(1, min_length=1)
+        self._launch(1)
+
+    def action_scale(self) -> None:
+        self.session.toggle_scale()
+        self._report()
 
     def action_lr(self, factor: float) -> None:
         self.session.scale_lr(float(factor))
@@ -343,15 +350,14 @@ class FitplayApp(App[int]):
     def advance_frame(self) -> None:
         """One animation frame: start the next chunk when running (the frame timer calls this)."""
         if self.session.running:
-            spf = self.session.steps_per_frame
-            self._launch(min(spf, self.session.remaining()), min_length=spf)
+            self._launch(min(self.session.steps_per_frame, self.session.remaining()))
 
-    def _launch(self, steps: int, min_length: int) -> None:
+    def _launch(self, steps: int) -> None:
         """Start a chunk in a worker thread unless one is in flight (frames never queue)."""
         if self.busy or steps <= 0:
             return
         self.busy = True
-        job = self.session.chunk_job(steps, min_length=min_length)
+        job = self.session.chunk_job(steps)
         self.run_worker(lambda: self._work(job), thread=True, group="train", exit_on_error=False)
         if not jax_loaded():
             self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads
@@ -366,7 +372,7 @@ class FitplayApp(App[int]):
         self.busy = False
         before = self.session.status
         if self.session.apply(message.result) and self.session.status != before and self.notify_runs:
-            severity = "warning" if self.session.status == "diverged" else "information"
+            severity = "warning" if self.session.status in (Status.DIVERGED, Status.STALLED) else "information"
             self.notify(self.session.message, severity=severity, timeout=6)
             self.session.message = ""
         self.refresh_all()
@@ -379,9 +385,11 @@ class FitplayApp(App[int]):
         self.refresh_all()
 
     def _warm_up(self) -> None:
+        job = self.session.warm_up_job()
+
         def warm() -> None:
             try:
-                self.session.warm_up()
+                job()
             except Exception as exc:
                 self.post_message(WorkFailed(exc))
         self.run_worker(warm, thread=True, group="warm-up", exit_on_error=False)

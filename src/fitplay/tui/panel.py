@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import math
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from fitplay.core.optim import jax_loaded
+from fitplay.core.run import Status
 from fitplay.core.session import Session
+from fitplay.core.session import fmt_number as fmt
 
 FORMULAS = {"linear": "y = w·x + b", "logistic": "p = σ(w·x + b)", "mlp": "y = W2·tanh(W1·x+b1)+b2"}
-STATUS_STYLE = {"running": "bold green", "paused": "yellow", "converged": "bold cyan", "diverged": "bold red",
-                "done": "cyan", "stopped": "yellow", "idle": "dim"}
-
-
-def fmt(value: float, digits: int = 4) -> str:
-    """A number for the readout; never 'nan' or 'inf'."""
-    if not math.isfinite(value):
-        return "overflow"
-    if abs(value) >= 1e6 or 0 < abs(value) < 0.5 * 10**-digits:
-        return f"{value:.{digits}e}"
-    return f"{value:.{digits}f}"
+STATUS_STYLE = {Status.RUNNING: "bold green", Status.PAUSED: "yellow", Status.CONVERGED: "bold cyan",
+                Status.DIVERGED: "bold red", Status.STALLED: "bold yellow", Status.BUDGET: "cyan",
+                Status.STOPPED: "yellow", Status.IDLE: "dim"}
 
 
 def hint(session: Session) -> Text:
@@ -100,7 +92,8 @@ class ParamInput(Input):
 
 
 class StatusLine(TextPanel):
-    """Optimizer state: status, step count, learning rate, optimizer and speed."""
+    """Optimizer state: status, step count, optimizer, learning rate and its stability limit, feature
+    scaling, and speed."""
 
     DEFAULT_CSS = "StatusLine { height: auto; padding: 0 1; }"
 
@@ -111,7 +104,11 @@ class StatusLine(TextPanel):
         text = Text()
         text.append(f"● {status}", style=STATUS_STYLE.get(session.status, "yellow"))
         text.append(f"  step {session.step_count}/{session.max_steps}\n")
-        text.append(f"{session.optimizer}  lr {session.lr:g}\n")
+        text.append(f"{session.optimizer}  lr {session.lr:.3g}\n")
+        limit = session.lr_limit()
+        if limit is not None and session.optimizer == "gd":
+            text.append(f"stable below lr {limit:.3g}\n", style="bold red" if session.lr >= limit else "dim")
+        text.append(f"x scale: {session.scale}\n")
         text.append(f"{session.steps_per_frame} steps/frame")
         if session.steps_per_second:
             text.append(f"  {session.steps_per_second:,.0f}/s")

@@ -64,12 +64,18 @@ def test_fit_reads_stdin():
     assert doc["params"]["b"] == pytest.approx(1.0, rel=1e-2)
 
 
-@pytest.mark.parametrize("args", [["fit", "--lr", "0"], ["fit", "--lr", "nan"], ["fit", "--model", "cubic"],
-                                  ["fit", "--n", "1"], ["fit", "--init", "1"], ["fit", "--fps", "-3"]])
+@pytest.mark.parametrize("args", [["fit", "--lr", "0"], ["fit", "--lr", "nan"], ["fit", "--n", "1"],
+                                  ["fit", "--init", "1"], ["fit", "--fps", "-3"]])
 def test_bad_options_exit_2(args, capsys):
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 2
+
+
+def test_an_unknown_model_exits_2_naming_the_choices(capsys):
+    assert main(["fit", "--model", "cubic"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'cubic'" in err and "linear, logistic, mlp" in err and ".py file" in err
 
 
 def test_fit_columns_from_a_wider_file(tmp_path, capsys):

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from fitplay.core.persist import to_dict
 from fitplay.core.session import Options, Session
 from fitplay.plain_demo import run_plain
 from fitplay.tui.app import AppOptions
@@ -85,12 +86,12 @@ def test_the_plain_demo_does_not_load_textual():
 
 def test_plain_demo_restores_a_saved_session(tmp_path):
     s = Session(Options())
-    s.set_param("w", "1.5")
-    s.set_param("b", "18")
+    s.set_param(0, "1.5")
+    s.set_param(1, "18")
     path = tmp_path / "s.json"
-    path.write_text(json.dumps(s.to_dict()))
+    path.write_text(json.dumps(to_dict(s)))
     r = subprocess.run([sys.executable, "-m", "fitplay", "demo", "--load", str(path), "--frames", "4"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     first = r.stdout.split("--- frame 2")[0]
-    assert "w = +1.5000  b = +18.0000" in first
+    assert "w = 1.5000, b = 18.0000" in first

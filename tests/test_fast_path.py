@@ -30,8 +30,8 @@ def plain_plotext(session: Session, width: int, height: int) -> list[str]:
 @pytest.mark.parametrize("w,b", STATES)
 def test_fast_path_matches_plotext(size, w, b):
     s = Session(Options(n=1000))
-    s.set_param("w", str(w))
-    s.set_param("b", str(b))
+    s.set_param(0, str(w))
+    s.set_param(1, str(b))
     fast = FitChart().render(s, *size, legend=False)
     ref = plain_plotext(s, *size)
     ref_line = {(r, c) for r, row in enumerate(ref) for c, ch in enumerate(row) if is_braille(ch)}

@@ -8,15 +8,15 @@ from conftest import new_app, screen_text, settle
 
 from fitplay.core.data import simulate, simulate_logistic
 from fitplay.core.landscape import loss_grid
-from fitplay.core.models import get_model
+from fitplay.core.models import load_model
 from fitplay.core.session import Options, Session
 
 
 @pytest.mark.parametrize("name,data", [("linear", simulate()), ("logistic", simulate_logistic())])
 def test_landscape_grid_equals_a_direct_loop(name, data):
-    model = get_model(name)
+    model = load_model(name)
     ws, bs = np.linspace(-3, 4, 7), np.linspace(25, -2, 5)
-    grid = loss_grid(model, data.x, data.y, ws, bs)
+    grid = loss_grid(model, data.x, data.y, model.start(0), ws, bs)
     for i, b in enumerate(bs):
         for j, w in enumerate(ws):
             direct = float(model.loss({"w": np.float64(w), "b": np.float64(b)}, data.x, data.y))
@@ -26,15 +26,16 @@ def test_landscape_grid_equals_a_direct_loop(name, data):
 def test_linear_surface_from_statistics_equals_the_grid():
     s = Session(Options())
     ws, bs = np.linspace(-6, 4, 9), np.linspace(30, 0, 6)
-    np.testing.assert_allclose(s.loss_surface(ws, bs), loss_grid(s.model, s.data.x, s.data.y, ws, bs), rtol=1e-10)
+    direct = loss_grid(s.model, s.data.x, s.data.y, s.params, ws, bs)
+    np.testing.assert_allclose(s.loss_surface(ws, bs), direct, rtol=1e-10)
 
 
 def test_optimum_is_least_squares_and_none_for_separable_data():
     d = simulate()
-    best = get_model("linear").optimum(d.x, d.y)
+    best = load_model("linear").optimum(d.x, d.y)
     assert (float(best["w"]), float(best["b"])) == pytest.approx(tuple(np.polyfit(d.x, d.y, 1)), rel=1e-12)
     separable = simulate_logistic(noise=0.0)
-    assert get_model("logistic").optimum(separable.x, separable.y) is None
+    assert load_model("logistic").optimum(separable.x, separable.y) is None
 
 
 async def test_m_switches_models_and_the_readout_follows():
@@ -69,7 +70,7 @@ async def test_v_cycles_views_and_the_landscape_follows_an_optimize_run():
         assert "log loss" in screen_text(app)
         await pilot.press("o")
         await settle(app, pilot)
-        chart = app.landscape_chart
+        chart = app.charts["landscape"]
         assert app.session.path().shape[0] == app.session.step_count + 1
         text = screen_text(app)
         assert text.count("•") >= 5 and "●" in text
@@ -116,11 +117,11 @@ async def test_nothing_cut_off(size, model):
 async def test_n_draws_new_data_and_the_chart_shows_it():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        before = [row for row in app.fit_chart.render(app.session, 80, 30).lines()]
+        before = [row for row in app.charts["fit"].render(app.session, 80, 30).lines()]
         y_before = app.session.data.y.copy()
         for _ in range(5):
             await pilot.press("n")
-            after = app.fit_chart.render(app.session, 80, 30).lines()
+            after = app.charts["fit"].render(app.session, 80, 30).lines()
             assert not np.array_equal(app.session.data.y, y_before)
             assert after != before
             before, y_before = after, app.session.data.y.copy()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fitplay.core.data import load_csv
-from fitplay.core.models import get_model
+from fitplay.core.models import load_model
 from fitplay.core.optim import OPTIMIZERS, Rule, Stop, Trainer, chunk_fn, jax_modules
 from fitplay.core.session import Options, Session
 
@@ -55,7 +55,7 @@ def test_each_optimizer_matches_an_eager_optax_loop(optimizer):
 
 
 def test_compiled_chunks_are_cached():
-    model = get_model("linear")
+    model = load_model("linear")
     assert chunk_fn(model, "gd", 8, False) is chunk_fn(model, "gd", 8, False)
     t = lesson_trainer("gd")
     t.run(t.begin(START, 0.01, START_LOSS), 8, ENDLESS)
@@ -138,7 +138,7 @@ def test_divergence_keeps_the_best_parameters():
 def test_stale_results_are_dropped_after_a_hand_move():
     s = Session(Options())
     job = s.chunk_job(16)
-    s.nudge("w", 1)
+    s.nudge(0, 1)
     assert not s.apply(job())
     assert s.step_count == 0 and float(s.params["w"]) == pytest.approx(-4.9)
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from fitplay.core.data import DataError
-from fitplay.core.session import Options, Session, SessionError
+from fitplay.core.persist import SessionError, from_dict, to_dict
+from fitplay.core.session import Options, Session
 
 
 def mse_at(s: Session) -> float:
@@ -23,12 +24,12 @@ def test_starts_from_the_lessons_bad_guess(lesson):
 
 def test_nudge_moves_by_the_step_and_tracks_best(lesson):
     for _ in range(5):
-        assert lesson.nudge("b", 1)
+        assert lesson.nudge(1, 1)
     assert float(lesson.params["b"]) == 3.5
     assert lesson.loss == pytest.approx(mse_at(lesson), rel=1e-12)
     assert lesson.last_delta < 0
     best = lesson.best_loss
-    lesson.nudge("w", -10)  # worse: further from w = 2
+    lesson.nudge(0, -10)  # worse: further from w = 2
     assert float(lesson.params["w"]) == -6.0
     assert lesson.last_delta > 0
     assert lesson.best_loss == best
@@ -37,7 +38,7 @@ def test_nudge_moves_by_the_step_and_tracks_best(lesson):
 def test_step_size_scales_within_bounds(lesson):
     lesson.scale_step(0.1)
     assert lesson.step_size == 0.01
-    lesson.nudge("w", 1)
+    lesson.nudge(0, 1)
     assert float(lesson.params["w"]) == pytest.approx(-4.99)
     for _ in range(10):
         lesson.scale_step(10)
@@ -50,25 +51,25 @@ def test_step_size_scales_within_bounds(lesson):
 @pytest.mark.parametrize("text", ["abc", "nan", "inf", "-inf", "1e400", "", "__import__('os')"])
 def test_set_param_refuses_non_finite_text(lesson, text):
     before = dict(lesson.params), lesson.loss
-    assert not lesson.set_param("w", text)
+    assert not lesson.set_param(0, text)
     assert "w" in lesson.message
     assert lesson.params == before[0] and lesson.loss == before[1]
 
 
 def test_set_param_refuses_overflowing_values(lesson):
-    assert not lesson.set_param("w", "1e200")
+    assert not lesson.set_param(0, "1e200")
     assert "overflow" in lesson.message
     assert float(lesson.params["w"]) == -5.0
 
 
 def test_set_param_accepts_a_number(lesson):
-    assert lesson.set_param("b", " 20.25 ")
+    assert lesson.set_param(1, " 20.25 ")
     assert float(lesson.params["b"]) == 20.25
 
 
 def test_reset_restores_the_same_start(lesson):
-    lesson.nudge("w", 3)
-    lesson.nudge("b", 3)
+    lesson.nudge(0, 3)
+    lesson.nudge(1, 3)
     lesson.reset()
     assert float(lesson.params["w"]) == -5.0 and float(lesson.params["b"]) == 3.0
     assert lesson.step_count == 0 and lesson.status == "idle"
@@ -76,7 +77,7 @@ def test_reset_restores_the_same_start(lesson):
 
 def test_init_option_sets_the_start():
     s = Session(Options(init=(1.5, 2.5)))
-    s.nudge("w", 1)
+    s.nudge(0, 1)
     s.reset()
     assert float(s.params["w"]) == 1.5 and float(s.params["b"]) == 2.5
 
@@ -100,7 +101,7 @@ def test_models_cycle_and_each_brings_its_loss(lesson):
     assert lesson.model.loss_label == "cross-entropy"
     assert set(np.unique(lesson.data.y)) == {0.0, 1.0}
     assert lesson.next_model() == "mlp"
-    assert not lesson.nudge("w", 1)
+    assert not lesson.nudge(0, 1)
     assert "not for the mlp model" in lesson.message
     assert lesson.next_model() == "linear"
     assert lesson.seed == 0
@@ -130,11 +131,11 @@ def test_lr_and_speed_scale(lesson):
 
 
 def test_save_and_load_round_trip(lesson):
-    lesson.nudge("w", 7)
+    lesson.nudge(0, 7)
     lesson.next_optimizer()
     lesson.scale_lr(0.5)
-    doc = json.loads(json.dumps(lesson.to_dict()))
-    back = Session.from_dict(doc)
+    doc = json.loads(json.dumps(to_dict(lesson)))
+    back = from_dict(doc)
     assert back.model.name == "linear" and back.optimizer == "momentum" and back.lr == lesson.lr
     assert {k: float(v) for k, v in back.params.items()} == {k: float(v) for k, v in lesson.params.items()}
     back.reset()
@@ -162,12 +163,14 @@ def test_save_and_load_round_trip(lesson):
       "params": {"w": 1, "b": 1}}, "step_size"),
     ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "steps_per_frame": 0,
       "params": {"w": 1, "b": 1}}, "steps_per_frame"),
-    ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1, "steps_per_frame": 48,
-      "params": {"w": 1, "b": 1}}, "power of two"),
+    ({"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1,
+      "steps_per_frame": 10**9, "params": {"w": 1, "b": 1}}, "steps_per_frame must be a whole number from 1"),
+    ({"fitplay_session": 1, "options": {}, "model": "/tmp/model.py", "optimizer": "gd", "lr": 0.1,
+      "params": {"w": 1, "b": 1}}, "pass --model /tmp/model.py"),
 ])
 def test_bad_session_files_are_refused_in_one_line(doc, message):
     with pytest.raises(SessionError) as err:
-        Session.from_dict(doc, "s.json")
+        from_dict(doc, "s.json")
     assert message in str(err.value) and "\n" not in str(err.value)
 
 

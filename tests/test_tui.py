@@ -26,7 +26,7 @@ async def test_arrows_move_b_and_w_and_the_readout_follows():
         expected = np.mean((-4.9 * s.data.x + 3.5 - s.data.y) ** 2)
         assert f"MSE {expected:.4f}" in readout_text(app)
         assert "better" in readout_text(app)
-        assert app.query_one("#param-b", Input).value == "3.5000"
+        assert app.query_one("#param-1", Input).value == "3.5000"
 
 
 async def test_hjkl_and_shift_move_ten_steps():
@@ -45,7 +45,7 @@ async def test_typing_an_exact_value_applies_it():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("tab")
-        assert app.focused is app.query_one("#param-w")
+        assert app.focused is app.query_one("#param-0")
         await pilot.press(*"2.5", "enter")
         assert float(app.session.params["w"]) == 2.5
         assert app.focused is app.query_one("#chart")
@@ -56,11 +56,11 @@ async def test_a_bad_typed_value_is_refused_and_changes_nothing():
     async with app.run_test(size=(120, 40)) as pilot:
         before = dict(app.session.params), app.session.loss
         await pilot.press("tab", "tab")
-        assert app.focused is app.query_one("#param-b")
+        assert app.focused is app.query_one("#param-1")
         await pilot.press(*"nan", "enter")
         assert app.session.params == before[0] and app.session.loss == before[1]
         assert any("not a finite number" in n.message for n in app._notifications)
-        assert app.query_one("#param-b", Input).value == "3.0000"
+        assert app.query_one("#param-1", Input).value == "3.0000"
 
 
 async def test_escape_cancels_an_edit():
@@ -68,7 +68,7 @@ async def test_escape_cancels_an_edit():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("tab", *"7", "escape")
         assert float(app.session.params["w"]) == -5.0
-        assert app.query_one("#param-w", Input).value == "-5.0000"
+        assert app.query_one("#param-0", Input).value == "-5.0000"
         assert app.focused is app.query_one("#chart")
 
 

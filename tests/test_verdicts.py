@@ -165,7 +165,7 @@ def test_the_loss_is_exact_at_offsets_of_1e8():
 
 def test_divergence_from_any_start_keeps_the_best_parameters():
     s = Session(Options(lr=0.5))
-    s.set_param("w", "3")
+    s.set_param(0, "3")
     s.run()
     assert s.status == "diverged" and s.step_count < 100
     assert s.loss <= s.run_start_loss
@@ -186,7 +186,7 @@ def test_an_upward_ending_run_is_a_divergence_whatever_the_loss():
 
 def test_a_hand_moved_start_is_not_a_divergence():
     s = Session(Options())
-    s.set_param("w", "100000")
+    s.set_param(0, "100000")
     s.run()
     assert s.status == "converged"
     assert float(s.params["w"]) == pytest.approx(2.0146, abs=1e-4)
@@ -270,8 +270,8 @@ async def test_the_playground_readout_is_exact_at_least_squares_for_y_near_1e8(t
     w, b, _ = exact_least_squares(xs, ys)
     app = new_app(tmp_path, data=str(path))
     async with app.run_test(size=(120, 40)) as pilot:
-        for name, value in (("w", w), ("b", b)):
-            box = app.query_one(f"#param-{name}")
+        for index, value in ((0, w), (1, b)):
+            box = app.query_one(f"#param-{index}")
             box.focus()
             box.value = repr(value)
             await pilot.press("enter")

@@ -60,7 +60,7 @@ async def _fitplay_frames(session: Session, frames: int) -> list[float]:
         await pilot.pause()
         for i in range(frames):
             t0 = time.perf_counter()
-            app.action_nudge("b", 1 if (i // 20) % 2 == 0 else -1)
+            app.action_nudge(1, 1 if (i // 20) % 2 == 0 else -1)
             chart.render_lines(Region(0, 0, *chart.size))
             times.append(time.perf_counter() - t0)
             if i % 10 == 0:
@@ -163,11 +163,12 @@ class Terminal:
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
     def wait(self, timeout: float) -> int | None:
-        """The exit status, or None if still running after timeout seconds."""
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
+        """The exit status, or None if still running after timeout seconds. Reads the terminal meanwhile:
+        a full pty buffer would block the app's last writes and it would never exit."""
+        end = time.perf_counter() + timeout
+        while self.proc.poll() is None and time.perf_counter() < end:
+            self.read(0.01)
+        return self.proc.poll()
 
     def close(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
 import os
@@ -12,11 +13,11 @@ import time
 from collections.abc import Sequence
 
 from fitplay import __version__
-from fitplay.core.models import MODEL_NAMES
 from fitplay.core.optim import OPTIMIZERS
+from fitplay.core.persist import read_session
 from fitplay.core.run import Status
 from fitplay.core.scaling import SCALE_MODES
-from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, SessionError
+from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session
 from fitplay.errors import InputError
 
 COMMANDS = ("fit", "demo", "themes", "bench")
@@ -83,7 +84,8 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     g.add_argument("--w-true", type=_finite, help="true slope of simulated data (2)")
     g.add_argument("--b-true", type=_finite, help="true intercept of simulated data (20; logistic 1)")
     m = p.add_argument_group("model and optimizer")
-    m.add_argument("--model", choices=MODEL_NAMES, default="linear", help="model (linear)")
+    m.add_argument("--model", default=None, metavar="{linear,logistic,mlp,PATH.py}",
+                   help="model: a built-in or installed model's name, or your own model file (linear)")
     m.add_argument("--hidden", type=_int_in(*LIMITS["hidden"]), default=8, help="hidden units of the mlp (8)")
     m.add_argument("--init", nargs=2, type=_finite, metavar=("W", "B"), help="start parameters (-5 3)")
     m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (model default: gd; mlp adam)")
@@ -139,7 +141,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
 
 def session_options(args: argparse.Namespace) -> Options:
     return Options(
-        model=args.model, data=args.data, x_col=args.x_col, y_col=args.y_col, seed=args.seed, n=args.n,
+        model=args.model or "linear", data=args.data, x_col=args.x_col, y_col=args.y_col, seed=args.seed, n=args.n,
         noise=args.noise, w_true=args.w_true, b_true=args.b_true,
         init=tuple(args.init) if args.init else None, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
         hidden=args.hidden, scale=args.scale,
@@ -147,27 +149,10 @@ def session_options(args: argparse.Namespace) -> Options:
 
 
 def make_session(args: argparse.Namespace) -> Session:
-    """The session the options ask for, or the one --load restores (raises DataError / SessionError)."""
+    """The session the options ask for, or the one --load restores (raises an InputError, one line)."""
     if args.load:
-        return load_session_file(args.load, args.steps)
+        return read_session(args.load, args.steps, args.model)
     return Session(session_options(args))
-
-
-def load_session_file(path: str, steps: int | None = None) -> Session:
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SessionError(f"{path}: is a directory, not a session file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"line {line}: " if line else ""
-        raise SessionError(f"{path}: {where}not valid JSON") from None
-    except OSError as exc:
-        raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return Session.from_dict(doc, path, steps)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -217,14 +202,24 @@ def run_playground(args: argparse.Namespace) -> int:
     session = make_session(args)
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
     keyboard_terminal()
-    run_app(app)
-    return app.return_code or 0
+    return run_app(app)
 
 
-def run_app(app) -> None:
-    """Run a Textual app; a vanished terminal (SSH drop, SIGHUP) ends the process quietly."""
+def run_app(app) -> int:
+    """Run a Textual app, then end the process at once with the app's status (Textual's is 1 after a
+    crash). A vanished terminal (SSH drop, SIGHUP) ends it quietly.
+
+    Textual has restored the terminal when run_async returns, but a worker thread may still be inside JAX
+    (compiling, or a long step): asyncio.run and the interpreter's exit would wait for it, seconds after q.
+    So the loop is run without that teardown and the process exits without joining the worker."""
     signal.signal(signal.SIGHUP, lambda signum, _frame: os._exit(128 + signum))
-    app.run()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(app.run_async())
+    code = app.return_code or 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -242,8 +237,7 @@ def run_demo(args: argparse.Namespace) -> int:
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
     keyboard_terminal()
-    run_app(app)
-    return EXIT_OK
+    return run_app(app)
 
 
 def run_bench_command(args: argparse.Namespace) -> int:

@@ -5,29 +5,26 @@ from __future__ import annotations
 from typing import TextIO
 
 from fitplay.charts.fit import FitChart
-from fitplay.core.session import Session
+from fitplay.core.session import Session, fmt_number
 
 WIDTH, HEIGHT = 78, 20
 
 
 def readout(s: Session) -> str:
-    if s.model.two_param:
-        shown = f"w = {float(s.params['w']):+.4f}  b = {float(s.params['b']):+.4f}"
-    else:
-        shown = f"{s.model.param_count()} parameters"
-    return f"step {s.step_count:>5}  {shown}  {s.model.loss_label} {s.loss:.4f}"
+    return f"step {s.step_count:>5}  {s.params_text()}  {s.model.loss_label} {fmt_number(s.loss)}"
 
 
 def summary(s: Session) -> str:
-    return f"fitted: {s.params_text()} ({s.model.loss_label} {s.loss:.4f}, {s.status.words} after {s.step_count} steps)"
+    return (f"fitted: {s.params_text()} ({s.model.loss_label} {fmt_number(s.loss)}, {s.status.words} after "
+            f"{s.step_count} steps)")
 
 
 def _hand_target(s: Session) -> tuple[float, float] | None:
     if not s.model.two_param:
         return None
     best = s.optimum()
-    if best is None and s.data.true_params is not None:
-        best = (s.data.true_params["w"], s.data.true_params["b"])
+    if best is None and s.data.true_params is not None and set(s.model.hand) <= set(s.data.true_params):
+        best = tuple(s.data.true_params[k] for k in s.model.hand)
     return best
 
 
@@ -55,11 +52,11 @@ def run_plain(session: Session, frames: int, out: TextIO) -> None:
     frame(f"the start, {session.model.name} model")
     target = _hand_target(session)
     hand = max(1, frames // 5) if target is not None and frames >= 3 else 0
-    start = (float(session.params["w"]), float(session.params["b"])) if target is not None else None
+    start = tuple(float(session.params[k]) for k in session.model.hand) if target is not None else None
     for i in range(1, hand + 1):
         frac = i / (hand + 1)
-        for k, name in enumerate(("w", "b")):
-            session.set_param(name, f"{start[k] + frac * (target[k] - start[k]):.1f}")
+        for k in (0, 1):
+            session.set_param(k, repr(start[k] + frac * (target[k] - start[k])))
         frame("a hand move toward the data")
     if hand:
         session.reset()

@@ -7,11 +7,6 @@ from dataclasses import dataclass
 
 from fitplay.core.session import Session
 
-# Step budgets and speeds for the optimize beats, per model: long enough to show the curve settle.
-TOUR_STEPS = {"linear": 400, "logistic": 2500, "mlp": 3000}
-# Slower than the playground, paced for reading; powers of two, like every chunk length (see Trainer.run).
-TOUR_STEPS_PER_FRAME = {"linear": 2, "logistic": 32, "mlp": 64}
-
 
 @dataclass
 class Beat:
@@ -29,14 +24,14 @@ def _loss(s: Session) -> str:
 
 
 def prepare_optimize(s: Session) -> None:
-    """Set the tour's pace for the current model and start from its start."""
+    """Set the tour's pace for the current model (its step budget and steps per frame, slower than the
+    playground's, for reading) and start from its start."""
     s.reset()
-    s.max_steps = TOUR_STEPS[s.model.name]
-    s.steps_per_frame = TOUR_STEPS_PER_FRAME[s.model.name]
+    s.max_steps, s.steps_per_frame = s.model.tour
 
 
-def _nudge(name: str, amount: float) -> Callable[[Session], object]:
-    return lambda s: s.nudge(name, amount / s.step_size)
+def _nudge(index: int, amount: float) -> Callable[[Session], object]:
+    return lambda s: s.nudge(index, amount / s.step_size)
 
 
 def linear_beats() -> list[Beat]:
@@ -45,9 +40,9 @@ def linear_beats() -> list[Beat]:
              seconds=4.0),
         Beat(lambda s: f"A bad guess, y = w·x + b with w = -5, b = 3: {_loss(s)}", seconds=4.0),
         Beat(lambda s: f"By hand: tilt the line up (→ raises w). {s.params_text(2)}, {_loss(s)}",
-             _nudge("w", 1.0), seconds=0.5, repeat=7),
+             _nudge(0, 1.0), seconds=0.5, repeat=7),
         Beat(lambda s: f"By hand: lift it (↑ raises b). {s.params_text(2)}, {_loss(s)}",
-             _nudge("b", 2.0), seconds=0.35, repeat=8),
+             _nudge(1, 2.0), seconds=0.35, repeat=8),
         Beat(lambda s: f"Close by hand: {_loss(s)}.", seconds=3.0),
         Beat(lambda s: "Back to the bad guess (r), and let gradient descent do it (o).", prepare_optimize,
              seconds=3.0),
@@ -77,7 +72,7 @@ def model_beats() -> list[Beat]:
 
 def tour(session: Session) -> list[Beat]:
     """The whole tour for a session: the line by hand, then gradient descent, then the other models."""
-    if session.model.name == "linear" and session.csv_data is None:
+    if session.model.lesson and session.csv_data is None:
         return linear_beats() + model_beats()
     return [
         Beat(lambda s: f"The data: {s.data.n} points, the {s.model.name} model, {_loss(s)} at the start.",

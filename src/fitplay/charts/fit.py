@@ -14,7 +14,6 @@ from fitplay.charts.grid import (
 )
 from fitplay.charts.layer import StaticLayer
 from fitplay.charts.plotext_adapter import DATA_MARKER, build_axes
-from fitplay.core.models import Logistic
 from fitplay.core.session import Session
 
 MAX_RESIDUALS = 2000
@@ -26,7 +25,7 @@ def limits(session: Session) -> tuple[tuple[float, float], tuple[float, float]]:
     x0, x1 = float(np.min(x)), float(np.max(x))
     if x1 <= x0:
         x0, x1 = x0 - 1.0, x1 + 1.0
-    if session.model.name == "logistic":
+    if session.model.loss_kind == "bce":  # probabilities of 0/1 targets
         return (x0, x1), (-0.15, 1.15)
     y0, y1 = float(np.min(y)), float(np.max(y))
     pad = 0.12 * (y1 - y0) if y1 > y0 else 1.0
@@ -58,26 +57,27 @@ class FitChart:
             xlabel, ylabel = session.data.columns  # a CSV's header names, else x and y
             return build_axes(width, height, xlim, ylim, (xs, ys), xlabel=xlabel, ylabel=ylabel), xlim, ylim
 
-        grid, area = self.layer.get((session.data, session.model.name, width, height), build)
+        grid, area = self.layer.get((session.data, session.model, width, height), build)
         model, data = session.model, session.data
         xs = area.x_at_sub()
         with np.errstate(all="ignore"):
             if show_residuals and data.n <= MAX_RESIDUALS:
                 pred = model.predict(session.params, data.x)
                 paint_braille(grid, braille_segments(area, data.x, data.y, pred), Kind.RESID)
-            if show_true and data.true_params is not None and model.two_param:
-                true = {k: np.float64(v) for k, v in data.true_params.items()}
+            if show_true and data.true_params is not None:
+                true = {**session.params, **{k: np.float64(v) for k, v in data.true_params.items()}}
                 paint_braille(grid, braille_curve(area, model.predict(true, xs), dotted=True), Kind.TRUE)
-            if isinstance(model, Logistic):
-                self._midpoint(grid, area, Logistic.midpoint(session.params))
+            for x, _label in model.markers(session.params):
+                self._mark(grid, area, x)
             paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
         if legend:
             self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
         return grid
 
     @staticmethod
-    def _midpoint(grid: Grid, area: Area, mid: float | None) -> None:
-        if mid is None or not np.isfinite(mid):
+    def _mark(grid: Grid, area: Area, mid: float) -> None:
+        """A dotted vertical line at x = mid (the logistic midpoint)."""
+        if not np.isfinite(mid):
             return
         col = int(round(float(area.sub_x(mid)))) // 2
         if 0 <= col < area.cols:

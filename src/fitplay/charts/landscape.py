@@ -27,14 +27,15 @@ class LandscapeChart:
         self.b_range = (0.0, 1.0)
         self.cols = self.rows = 0
 
-    def render(self, session: Session, width: int, height: int) -> Grid:
+    def render(self, session: Session, width: int, height: int, **_toggles: bool) -> Grid:
         if not session.model.two_param:
             grid = Grid.blank(width, height)
             grid.text(height // 2, 2, f"no landscape: the {session.model.name} model has "
                       f"{session.model.param_count()} parameters", Kind.MUTED)
             return grid
-        here = (float(session.params["w"]), float(session.params["b"]))
-        key = (session.data, session.model.name, width, height)
+        first, second = session.model.hand
+        here = (float(session.params[first]), float(session.params[second]))
+        key = (session.data, session.model, width, height)
         if key != self._key or not self._inside(here):
             self._build(session, width, height, here)
             self._key = key
@@ -44,7 +45,7 @@ class LandscapeChart:
             step = max(1, path.shape[0] // 400)
             for w, b in path[::step]:
                 self._mark(grid, w, b, "•", Kind.PATH)
-        self._mark(grid, float(session.start["w"]), float(session.start["b"]), "○", Kind.TEXT)
+        self._mark(grid, float(session.start[first]), float(session.start[second]), "○", Kind.TEXT)
         self._mark(grid, *here, "●", Kind.POINT)
         return grid
 
@@ -53,7 +54,7 @@ class LandscapeChart:
         return w0 <= point[0] <= w1 and b0 <= point[1] <= b1
 
     def _build(self, session: Session, width: int, height: int, here: tuple[float, float]) -> None:
-        start = (float(session.start["w"]), float(session.start["b"]))
+        start = tuple(float(session.start[k]) for k in session.model.hand)
         points = [start, here]
         best = session.optimum()
         if best is not None:
@@ -75,7 +76,7 @@ class LandscapeChart:
                     grid.put(LEGEND_ROWS + r, LEFT + c, SHADES[max(upper[c], lower[c])], Kind.MUTED)
                 else:
                     grid.put(LEGEND_ROWS + r, LEFT + c, "▀", heat_kind(int(upper[c]), int(lower[c])))
-        self._axes(grid, width)
+        self._axes(grid, width, session.model.hand)
         self._legend(grid, width)
         if best is not None:
             self._mark(grid, *best, "×", Kind.TEXT)
@@ -97,17 +98,17 @@ class LandscapeChart:
             level = heat_level(grid.kinds[cell[0]][cell[1]])
             grid.put(cell[0], cell[1], char, kind if level is None else on_heat_kind(kind, level))
 
-    def _axes(self, grid: Grid, width: int) -> None:
+    def _axes(self, grid: Grid, width: int, hand: tuple[str, str]) -> None:
         (w0, w1), (b0, b1) = self.w_range, self.b_range
         for r, value in ((0, b1), (self.rows // 2, (b0 + b1) / 2), (self.rows - 1, b0)):
-            grid.text(LEGEND_ROWS + r, 0, f"{value:7.2f}"[:LEFT - 1], Kind.AXIS)
+            grid.text(LEGEND_ROWS + r, 0, f"{value:>7.4g}"[:LEFT - 1], Kind.AXIS)
         axis = LEGEND_ROWS + self.rows
         for frac, value in ((0.0, w0), (0.5, (w0 + w1) / 2), (1.0, w1)):
-            label = f"{value:.2f}"
+            label = f"{value:.4g}"
             col = LEFT + int(frac * (self.cols - 1)) - int(frac * (len(label) - 1))  # left, centred, right-aligned
             grid.text(axis, max(0, min(col, width - len(label))), label, Kind.AXIS)
-        grid.text(axis + 1, LEFT + self.cols // 2 - 1, "w →", Kind.TEXT)
-        grid.text(axis + 1, 0, "b ↑", Kind.TEXT)
+        grid.text(axis + 1, LEFT + self.cols // 2 - 1, f"{hand[0][:6]} →", Kind.TEXT)
+        grid.text(axis + 1, 0, f"{hand[1][:4]} ↑", Kind.TEXT)
 
     def _legend(self, grid: Grid, width: int) -> None:
         grid.text(0, 0, "low ", Kind.TEXT)

@@ -30,7 +30,7 @@ class LossChart:
     def __init__(self) -> None:
         self.layer = StaticLayer()
 
-    def render(self, session: Session, width: int, height: int) -> Grid:
+    def render(self, session: Session, width: int, height: int, **_toggles: bool) -> Grid:
         hist = session.loss_history()
         finite = hist[np.isfinite(hist) & (hist > 0)] if hist.size else hist
         logs = np.log10(np.maximum(finite, 1e-300)) if finite.size else np.log10([max(session.loss, 1e-300)])
@@ -44,6 +44,6 @@ class LossChart:
             paint_braille(grid, braille_curve(area, ys), Kind.LINE)
             grid.text(area.top - 1, area.left + 1, f" loss {finite[-1]:.4g} at step {finite.size - 1} ", Kind.LINE)
         else:
-            grid.text(area.top + area.rows // 2, area.left + 2, "press o to optimize: the loss curve draws here",
+            grid.text(area.top + area.rows // 2, area.left + 2, "the loss curve draws here when the optimizer runs",
                       Kind.MUTED)
         return grid

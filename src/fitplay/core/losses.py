@@ -22,3 +22,9 @@ def bce_logits(z, y, xp=np, axis=None):
 def sigmoid(z, xp=np):
     """Logistic function in a form that never overflows."""
     return 0.5 * (1.0 + xp.tanh(0.5 * z))
+
+
+def bce_probabilities(p, y, xp=np, axis=None):
+    """Mean binary cross-entropy of probabilities p (clipped to stay finite), for models without logits."""
+    p = xp.clip(p, 1e-15, 1.0 - 1e-15)
+    return -xp.mean(y * xp.log(p) + (1.0 - y) * xp.log(1.0 - p), axis=axis)

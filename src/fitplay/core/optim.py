@@ -8,6 +8,7 @@ importing this module is free and the first frame of the app never waits for it.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from fitplay.core.models import Model, Params
+from fitplay.core.models import Model, ModelError, Params, is_model_file
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 # Converged: the gradient in standardised units (x and y scaled to mean 0, sd 1; the loss in those
@@ -36,6 +37,8 @@ MOMENTUM = 0.9
 MAX_CHUNK = 4096
 
 _import_lock = threading.Lock()
+# float64 everywhere, also for model files that import jax.numpy before fitplay imports JAX itself
+os.environ["JAX_ENABLE_X64"] = "1"
 
 
 class Stop(IntEnum):
@@ -120,8 +123,10 @@ def chunk_fn(model: Model, optimizer: str, length: int, standardised: bool):
         """The gradient with respect to standardised parameters, in standardised loss units."""
         if standardised:
             return grads
+        if not model.can_scale:
+            return jax.tree.map(lambda g: g / unit, grads)
         zero = jax.tree.map(jnp.zeros_like, grads)
-        _, pullback = jax.vjp(lambda p: model.from_standard(p, scaling, jnp), zero)
+        _, pullback = jax.vjp(lambda p: model.from_standard(p, scaling), zero)
         return jax.tree.map(lambda g: g / unit, pullback(grads)[0])
 
     def run(params, state, carry, x, y, n, grad_tol, explode, unit, scaling, stall_rel):
@@ -234,7 +239,15 @@ class Trainer:
         while done < steps and stop == Stop.NONE:
             n = min(steps - done, MAX_CHUNK)
             fn = chunk_fn(self.model, self.optimizer, _length(n), self.standardised)
-            i, code, dev, state, extra, loss_buf, path_buf = fn(dev, state, extra, self.x, self.y, jnp.int32(n), *args)
+            try:
+                i, code, dev, state, extra, loss_buf, path_buf = fn(dev, state, extra, self.x, self.y, jnp.int32(n),
+                                                                    *args)
+            except Exception as exc:
+                if not is_model_file(self.model.source):
+                    raise
+                raise ModelError(f"{self.model.source}: the model does not run under JAX ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}); write predict with jax.numpy "
+                                 "or fitplay.core.arrays.xp_of") from None
             i, stop = int(i), Stop(int(code))
             taken = i + (stop != Stop.NONE)  # a stop evaluates the loss at the point it stops at
             losses.append(np.asarray(loss_buf[:taken]))

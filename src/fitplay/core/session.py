@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from fitplay.core.data import DataError, Dataset, load_csv
 from fitplay.core.landscape import loss_grid
 from fitplay.core.lsq import LeastSquares
-from fitplay.core.models import MODEL_NAMES, Model, Params, get_model
+from fitplay.core.models import Model, Params, is_model_file, load_model, model_names
 from fitplay.core.optim import (
     EXPLODE_FACTOR,
     GRAD_TOL,
@@ -26,27 +26,22 @@ from fitplay.core.optim import (
     Trainer,
 )
 from fitplay.core.run import Status
-from fitplay.core.scaling import SCALE_MODES, Scaling
+from fitplay.core.scaling import Scaling
 from fitplay.errors import InputError
 
 STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 MAX_STEPS_PER_FRAME = MAX_CHUNK
 MIN_LR, MAX_LR = 1e-20, 1e4
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
-SESSION_FORMAT = 1
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
-
-
-class SessionError(InputError):
-    """A session file that cannot be restored; the message is one line."""
 
 
 @dataclass
 class Options:
     """Everything that defines a session's data and training set-up (the CLI fills it)."""
 
-    model: str = "linear"
+    model: str = "linear"  # a built-in or installed model's name, or a model file's path
     data: str | None = None
     x_col: str | None = None
     y_col: str | None = None
@@ -61,32 +56,6 @@ class Options:
     steps: int | None = None
     hidden: int = 8
     scale: str = "auto"
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def check_options(o: Options, name: str) -> None:
-    """Raise SessionError unless every option has a usable type and range (for options from a file)."""
-    for key, (lo, hi) in LIMITS.items():
-        value = getattr(o, key)
-        if value is None and key == "steps":
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise SessionError(f"{name}: options.{key} must be a whole number from {lo} to {hi}, got {value!r}")
-    for key in ("noise", "w_true", "b_true", "lr"):
-        value = getattr(o, key)
-        if value is not None and (not _number(value) or (key in ("noise", "lr") and value < 0)):
-            raise SessionError(f"{name}: options.{key} must be a finite number, got {value!r}")
-    if o.scale not in SCALE_MODES:
-        raise SessionError(f"{name}: options.scale must be one of {', '.join(SCALE_MODES)}, got {o.scale!r}")
-    for key in ("data", "x_col", "y_col", "optimizer"):
-        if getattr(o, key) is not None and not isinstance(getattr(o, key), str):
-            raise SessionError(f"{name}: options.{key} must be a string")
-    if o.init is not None and (not isinstance(o.init, (list, tuple)) or len(o.init) != 2
-                               or not all(_number(v) for v in o.init)):
-        raise SessionError(f"{name}: options.init must be two finite numbers")
 
 
 def _copy(params: Params) -> Params:
@@ -129,21 +98,26 @@ class Session:
         self.generation = 0
         self._trainers: dict[tuple, Trainer] = {}
         self._trainer_lock = threading.Lock()
-        self.scale = self._resolve_scale(self.options.scale)
+        # m cycles the built-in and installed models, and the user's model file when one is given
+        self.model_specs = model_names() + ((self.options.model,) if is_model_file(self.options.model) else ())
         self._use_model(self.options.model, keep_training_options=True)
 
     # ----- set-up -------------------------------------------------------------------------
-    def _resolve_scale(self, mode: str) -> str:
-        """auto: standard for a CSV, none for the built-in data (its x is already centred)."""
+    def _resolve_scale(self, model: Model) -> str:
+        """auto: standard for a CSV, none for the built-in data (its x is already centred); none for a
+        model that cannot be trained on standardised data."""
+        mode = self.options.scale
         if mode == "auto":
-            return "standard" if self.csv_data is not None else "none"
-        return mode
+            mode = "standard" if self.csv_data is not None else "none"
+        return mode if model.can_scale else "none"
 
-    def _use_model(self, name: str, keep_training_options: bool = False) -> None:
-        model = get_model(name, self.options.hidden)
+    def _use_model(self, spec: str, keep_training_options: bool = False) -> None:
+        model = load_model(spec, self.options.hidden)
         data = self._make_data(model)
         model.check_data(data)
         self.model, self.data = model, data
+        self.model_spec = spec
+        self.scale = self._resolve_scale(model)
         opts = self.options
         self.optimizer = (opts.optimizer if keep_training_options and opts.optimizer else model.default_optimizer)
         self.max_steps = opts.steps if opts.steps is not None else model.default_steps
@@ -161,7 +135,8 @@ class Session:
             return self.csv_data
         o = self.options
         noise = model.default_noise if o.noise is None else o.noise
-        return model.simulate(o.n, self.seed, noise, o.w_true, o.b_true)
+        truth = dict(zip(model.hand or (), (o.w_true, o.b_true)))
+        return model.simulate(o.n, self.seed, noise, {k: v for k, v in truth.items() if v is not None})
 
     def _start_params(self) -> Params:
         if self.model.two_param and self.options.init is not None:
@@ -195,8 +170,11 @@ class Session:
             return self.model.default_lr
         return float(min(MAX_LR, AUTO_LR_FRACTION * limit))
 
-    def toggle_scale(self) -> None:
+    def toggle_scale(self) -> bool:
         """z: train on standardised x (and y) or on the data as it is; parameters stay in data units."""
+        if not self.model.can_scale:
+            self.message = f"feature scaling is not available for the {self.model.name} model"
+            return False
         self.scale = "none" if self.standardised else "standard"
         self.options = replace(self.options, scale=self.scale)
         if self.lr_auto:
@@ -205,6 +183,7 @@ class Session:
         mx, sx, _, _ = self.scaling
         self.message = (f"feature scaling on: training on standardised x (mean {mx:.4g}, sd {sx:.4g})"
                         if self.standardised else "feature scaling off: training on x as it is")
+        return True
 
     def _restart(self) -> None:
         """Anything in flight is stale and the optimizer state starts afresh; a running run goes on."""
@@ -229,19 +208,31 @@ class Session:
             return math.log(2.0)
         return float(np.var(self.data.y))
 
-    def gradient(self) -> Params | None:
-        """d loss / d (hand parameters) at the current parameters, for the hint; None for the network."""
+    def gradient(self) -> dict[str, float] | None:
+        """d loss / d (hand parameters) at the current parameters; None for a model without hand parameters.
+        The line's comes from its moments, a model's own where it has one, else central differences."""
         if not self.model.two_param:
             return None
         if self._lsq is not None:
             return self._lsq.gradient(self.params)
-        return self.model.grad(self.params, self.data.x, self.data.y)
+        own = self.model.gradient(self.params, self.data.x, self.data.y)
+        return own if own is not None else self._numeric_gradient()
+
+    def _numeric_gradient(self) -> dict[str, float]:
+        out = {}
+        for name in self.model.hand:
+            value = float(self.params[name])
+            h = 1e-6 * max(1.0, abs(value))
+            up, down = dict(self.params), dict(self.params)
+            up[name], down[name] = np.float64(value + h), np.float64(value - h)
+            out[name] = (self.loss_at(up) - self.loss_at(down)) / (2 * h)
+        return out
 
     def loss_surface(self, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
         """Loss at every (w, b) of a grid, rows following bs (O(1) a cell for the linear model)."""
         if self._lsq is not None:
             return self._lsq.mse_grid(ws[None, :], bs[:, None])
-        return loss_grid(self.model, self.data.x, self.data.y, ws, bs)
+        return loss_grid(self.model, self.data.x, self.data.y, self.params, ws, bs)
 
     def optimum(self) -> tuple[float, float] | None:
         """The loss minimum in the hand parameters, cached per data and model (None without one)."""
@@ -253,14 +244,14 @@ class Session:
         return self._optimum
 
     def params_text(self, digits: int = 4) -> str:
-        """'w = 2.0146, b = 20.0810', or 'N parameters' for the network."""
-        if not self.model.two_param:
+        """'w = 2.0146, b = 20.0810' (up to four scalar parameters), or 'N parameters'."""
+        if len(self.params) > 4 or any(np.ndim(v) for v in self.params.values()):
             return f"{self.model.param_count()} parameters"
-        return ", ".join(f"{k} = {fmt_number(float(self.params[k]), digits)}" for k in self.model.hand)
+        return ", ".join(f"{k} = {fmt_number(float(v), digits)}" for k, v in self.params.items())
 
     def accuracy(self) -> float | None:
-        """Share of 0/1 targets predicted right (logistic only)."""
-        if self.model.name != "logistic":
+        """Share of 0/1 targets predicted right (cross-entropy models only)."""
+        if self.model.loss_kind != "bce":
             return None
         pred = self.model.predict(self.params, self.data.x) >= 0.5
         return float(np.mean(pred == (self.data.y >= 0.5)))
@@ -297,17 +288,19 @@ class Session:
             return False
         return True
 
-    def nudge(self, name: str, multiple: float) -> bool:
-        """Move parameter name ('w' or 'b') by multiple x the step size."""
+    def nudge(self, index: int, multiple: float) -> bool:
+        """Move hand parameter `index` (0: the tilt, w for a line; 1: the shift, b) by multiple x the step."""
         if not self._hand_model_check():
             return False
+        name = self.model.hand[index]
         value = round(float(self.params[name]) + multiple * self.step_size, 10)
         return self._try_set(name, value)
 
-    def set_param(self, name: str, text: str) -> bool:
-        """Set w or b to a typed value; refuse anything that is not a finite number."""
+    def set_param(self, index: int, text: str) -> bool:
+        """Set hand parameter `index` to a typed value; refuse anything that is not a finite number."""
         if not self._hand_model_check():
             return False
+        name = self.model.hand[index]
         shown, stays = text.strip()[:30], f"{name} stays {fmt_number(float(self.params[name]))}"
         try:
             value = float(text.strip())
@@ -359,7 +352,7 @@ class Session:
             self.message = "the data comes from a file: n draws new data only for simulated data"
             return False
         self.seed += 1
-        self._use_model(self.model.name, keep_training_options=True)
+        self._use_model(self.model_spec, keep_training_options=True)
         self.message = f"new data, seed {self.seed}"
         return True
 
@@ -370,21 +363,20 @@ class Session:
         self.model.check_data(data)
         self.csv_data = data
         self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
-        self.scale = self._resolve_scale(self.options.scale)
-        self._use_model(self.model.name, keep_training_options=True)
+        self._use_model(self.model_spec, keep_training_options=True)
         self.message = f"loaded {data.n} points from {path}"
 
     def next_model(self) -> str:
         """Switch to the next model that suits the data; returns its name."""
-        i = MODEL_NAMES.index(self.model.name)
-        for k in range(1, len(MODEL_NAMES) + 1):
-            name = MODEL_NAMES[(i + k) % len(MODEL_NAMES)]
+        specs = self.model_specs
+        i = specs.index(self.model_spec) if self.model_spec in specs else -1
+        for k in range(1, len(specs) + 1):
             try:
-                self._use_model(name)
-            except DataError as exc:
+                self._use_model(specs[(i + k) % len(specs)])
+            except InputError as exc:
                 self.message = str(exc)
                 continue
-            return name
+            return self.model.name
         return self.model.name
 
     def next_optimizer(self) -> str:
@@ -475,7 +467,7 @@ class Session:
         path = result.path
         if path is not None and path.size:
             cols = self.model.from_standard(dict(zip(self.model.hand, path.T)), s)
-            path = np.stack([cols[k] for k in self.model.hand], axis=1)
+            path = np.stack([cols[k] for k in self.model.hand], axis=1)  # hand = all parameters when scaled
         return replace(result, params=self.model.from_standard(result.params, s), losses=result.losses * s.loss_unit,
                        path=path, best_params=self.model.from_standard(result.best_params, s),
                        best_loss=result.best_loss * s.loss_unit)
@@ -570,6 +562,18 @@ class Session:
         if self.status == Status.RUNNING:
             self._finish(Status.BUDGET, None)
 
+    def restore(self, params: Params, start: Params, optimizer: str, lr: float, step_size: float,
+                steps_per_frame: int, step_count: int) -> None:
+        """Take the state of a saved session (validated by the caller)."""
+        self.start, self.optimizer, self.lr, self.lr_auto = _copy(start), optimizer, lr, False
+        self.step_size, self.steps_per_frame = step_size, steps_per_frame
+        self.reset()
+        self.params = _copy(params)
+        self.step_count = step_count
+        self._loss = self.loss_at(self.params)
+        self.best_loss = self.run_start_loss = self._loss
+        self.run_start_params = _copy(self.params)
+
     def warm_up_job(self) -> Callable[[], None]:
         """A function that imports JAX and compiles the current model's step (to run in a worker)."""
         jobs = [self.chunk_job(steps) for steps in {self.steps_per_frame, 1}]
@@ -579,102 +583,6 @@ class Session:
                 run()
 
         return job
-
-    # ----- save / load ---------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        opts = asdict(self.options)
-        opts["seed"] = self.seed
-        out = {
-            "fitplay_session": SESSION_FORMAT,
-            "options": opts,
-            "model": self.model.name,
-            "optimizer": self.optimizer,
-            "lr": self.lr,
-            "params": {k: np.asarray(v).tolist() for k, v in self.params.items()},
-            "start": {k: np.asarray(v).tolist() for k, v in self.start.items()},
-            "step_count": self.step_count,
-            "step_size": self.step_size,
-            "steps_per_frame": self.steps_per_frame,
-        }
-        if self.options.data == "-":
-            out["data"] = {"x": self.data.x.tolist(), "y": self.data.y.tolist()}
-        return out
-
-    @classmethod
-    def from_dict(cls, doc: object, name: str = "session", steps: int | None = None) -> Session:
-        """Restore a saved session; raise SessionError (or DataError for its data) with one line."""
-        if not isinstance(doc, dict) or doc.get("fitplay_session") != SESSION_FORMAT:
-            raise SessionError(f"{name}: not a fitplay session file (no \"fitplay_session\": {SESSION_FORMAT})")
-        known = {f.name for f in fields(Options)}
-        raw = doc.get("options")
-        if not isinstance(raw, dict) or set(raw) - known:
-            raise SessionError(f"{name}: \"options\" must be an object with keys from: {', '.join(sorted(known))}")
-        try:
-            opts = replace(Options(), **raw)
-            check_options(opts, name)
-            if opts.init is not None:
-                opts.init = (float(opts.init[0]), float(opts.init[1]))
-            opts.model = doc["model"]
-            if opts.model not in MODEL_NAMES or doc["optimizer"] not in OPTIMIZERS:
-                raise SessionError(f"{name}: unknown model or optimizer")
-            if steps is not None:
-                opts.steps = steps
-            csv = None
-            if opts.data == "-":
-                x = np.asarray(doc["data"]["x"], dtype=np.float64)
-                y = np.asarray(doc["data"]["y"], dtype=np.float64)
-                csv = Dataset(x, y, source="-")
-            session = cls(opts, csv)
-            session._restore(doc, name)
-        except (KeyError, TypeError, IndexError) as exc:
-            raise SessionError(f"{name}: missing or malformed field {exc}") from None
-        except InputError:
-            raise
-        except ValueError as exc:
-            raise SessionError(f"{name}: {exc}") from None
-        return session
-
-    def _restore(self, doc: dict, name: str) -> None:
-        lr = float(doc["lr"])
-        if not (math.isfinite(lr) and lr > 0):
-            raise SessionError(f"{name}: lr must be a positive number, got {doc['lr']!r}")
-        self.optimizer, self.lr = doc["optimizer"], lr
-        start = self._params_from(doc.get("start", self.start), name, "start")
-        params = self._params_from(doc["params"], name, "params")
-        self.start = start
-        step_size = doc.get("step_size", self.step_size)
-        if step_size not in STEP_SIZES:
-            raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
-        speed = doc.get("steps_per_frame", self.steps_per_frame)
-        if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME or speed & (speed - 1):
-            raise SessionError(f"{name}: steps_per_frame must be a power of two from 1 to {MAX_STEPS_PER_FRAME}")
-        step_count = doc.get("step_count", 0)
-        if not isinstance(step_count, int) or step_count < 0:
-            raise SessionError(f"{name}: step_count must be a whole number, 0 or more")
-        self.step_size, self.steps_per_frame = float(step_size), speed
-        self.reset()
-        self.params = params
-        self.step_count = step_count
-        self.lr_auto = False
-        self._loss = self.loss_at(params)
-        self.best_loss = self.run_start_loss = self._loss
-        self.run_start_params = _copy(params)
-
-    def _params_from(self, raw: object, name: str, field: str) -> Params:
-        expected = self.model.start(self.seed)
-        if not isinstance(raw, dict) or set(raw) != set(expected):
-            raise SessionError(f"{name}: \"{field}\" must have the keys {', '.join(sorted(expected))}")
-        out = {}
-        for key, ref in expected.items():
-            try:
-                value = np.asarray(raw[key], dtype=np.float64)
-            except (ValueError, TypeError):
-                raise SessionError(f"{name}: \"{field}.{key}\" must be numbers") from None
-            if value.shape != np.shape(ref) or not np.all(np.isfinite(value)):
-                raise SessionError(f"{name}: \"{field}.{key}\" must be finite with shape {np.shape(ref)}")
-            out[key] = value
-        return out
-
 
 def stop_rules() -> str:
     """The run's verdicts, in words (for the help screen and --help)."""

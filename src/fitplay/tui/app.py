@@ -7,33 +7,34 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textual import events
+from rich.text import Text
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Label, Static
+from textual.worker import Worker, WorkerState
 
-from fitplay.charts.fit import FitChart
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
-from fitplay.charts.strips import StripPainter
 from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult, jax_loaded
+from fitplay.core.persist import to_dict
 from fitplay.core.run import Status
-from fitplay.core.session import Options, Session
+from fitplay.core.session import Options, Session, fmt_number
 from fitplay.errors import InputError
+from fitplay.tui import keys
 from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
-from fitplay.tui.panel import FORMULAS, ParamInput, Readout, StatusLine
+from fitplay.tui.panel import ParamInput, Readout, StatusLine
 from fitplay.tui.prompt import PromptScreen
+from fitplay.tui.strips import StripPainter
 from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
+from fitplay.tui.views import VIEWS
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 LOSS_STRIP_MIN_HEIGHT = 34
 SIDE_LANDSCAPE_MIN_WIDTH = 160
-VIEWS = ("fit", "loss", "landscape")
 
 
 @dataclass
@@ -46,38 +47,7 @@ class AppOptions:
     save_dir: Path = field(default_factory=Path.cwd)
     warm_up: bool = True
     user_theme_dir: Path | None = None
-
-
-class ChunkDone(Message):
-    """A worker finished a chunk of optimizer steps."""
-
-    def __init__(self, result: ChunkResult) -> None:
-        super().__init__()
-        self.result = result
-
-
-class WorkFailed(Message):
-    """A worker raised; the app reports it and keeps running."""
-
-    def __init__(self, error: BaseException) -> None:
-        super().__init__()
-        self.error = error
-
-
-NUDGES = (("up,k", "b", 1, "b + step (line up)"), ("down,j", "b", -1, "b - step (line down)"),
-          ("right,l", "w", 1, "w + step (tilt up)"), ("left,h", "w", -1, "w - step (tilt down)"))
-
-
-def _nudges() -> list[Binding]:
-    """The hand keys and their shift variants (10 x step)."""
-    out = []
-    for keys, param, sign, desc in NUDGES:
-        short = f"{param}{'+' if sign > 0 else '-'}"
-        out.append(Binding(keys, f"nudge('{param}', {sign})", short, tooltip=desc, show=keys[0] in "ur"))
-        shifted = ",".join(f"shift+{k}" if len(k) > 1 else k.upper() for k in keys.split(","))
-        out.append(Binding(shifted, f"nudge('{param}', {sign * 10})", f"{short} x10", tooltip=f"{desc}, 10 x step",
-                           show=False))
-    return out
+    keymap: Path | None = None  # keys.toml (default: in the user's config folder)
 
 
 class FitplayApp(App[int]):
@@ -86,31 +56,7 @@ class FitplayApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "fitplay"
     AUTO_FOCUS = "#chart"
-    BINDINGS = [
-        *_nudges(),
-        Binding("left_square_bracket", "step_size(0.1)", "step /10", show=False),
-        Binding("right_square_bracket", "step_size(10)", "step x10", show=False),
-        Binding("o", "optimize", "optimize", tooltip="optimize: start / stop gradient descent"),
-        Binding("space", "pause", "pause", tooltip="pause / resume the optimizer"),
-        Binding("full_stop", "step", "one step", show=False, tooltip="one optimizer step"),
-        Binding("plus", "lr(2)", "lr x2", show=False, tooltip="learning rate x 2"),
-        Binding("minus", "lr(0.5)", "lr /2", show=False, tooltip="learning rate / 2"),
-        Binding("greater_than_sign", "speed(2)", "faster", show=False, tooltip="steps per frame x 2"),
-        Binding("less_than_sign", "speed(0.5)", "slower", show=False, tooltip="steps per frame / 2"),
-        Binding("r", "reset", "reset", tooltip="reset to the start parameters"),
-        Binding("n", "new_data", "new data", show=False, tooltip="new data: next seed"),
-        Binding("m", "next_model", "model", show=False, tooltip="next model (linear, logistic, mlp)"),
-        Binding("p", "next_optimizer", "optimizer", show=False, tooltip="next optimizer (gd, momentum, adam)"),
-        Binding("v", "next_view", "view", show=False, tooltip="next view (fit, loss curve, loss landscape)"),
-        Binding("z", "scale", "scale x", show=False,
-                tooltip="feature scaling on / off: train on standardised x (parameters stay in data units)"),
-        Binding("t", "toggle('show_true')", "true line", show=False, tooltip="show / hide the true line"),
-        Binding("e", "toggle('show_residuals')", "residuals", show=False, tooltip="show / hide residuals"),
-        Binding("s", "save", "save", show=False, tooltip="save the session JSON and an SVG screenshot"),
-        Binding("question_mark", "help", "help", tooltip="this help screen"),
-        Binding("q,ctrl+q", "quit", "quit", tooltip="quit", key_display="q"),
-        Binding("ctrl+c", "quit", "quit", show=False, priority=True, tooltip="quit at once, even mid-run"),
-    ]
+    BINDINGS = keys.BINDINGS
 
     def __init__(self, session: Session, options: AppOptions):
         super().__init__()
@@ -119,13 +65,13 @@ class FitplayApp(App[int]):
         self.view = "fit"
         self.show_true = False
         self.show_residuals = False
-        self.busy = False
+        self.busy = False  # a training chunk is in flight (set at launch, cleared when its result is taken)
         self.notify_runs = True
-        self.fit_chart = FitChart()
-        self.loss_chart = LossChart()
-        self.landscape_chart = LandscapeChart(shaded=self.no_color)
+        self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
+        self.loss_strip = LossChart()
         self.side_landscape = LandscapeChart(shaded=self.no_color)
         self._shown: dict[str, object] = {}
+        self.keymap, self.config_errors = keys.load_keymap(options.keymap)
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
             self.register_theme(entry.theme)
@@ -143,12 +89,10 @@ class FitplayApp(App[int]):
             with Vertical(id="panel"):
                 yield Static(id="model-line")
                 yield Readout(id="readout")
-                with Horizontal(classes="param-row"):
-                    yield Label("w", classes="param-label")
-                    yield ParamInput("w")
-                with Horizontal(classes="param-row"):
-                    yield Label("b", classes="param-label")
-                    yield ParamInput("b")
+                for index in (0, 1):
+                    with Horizontal(classes="param-row"):
+                        yield Label(id=f"param-label-{index}", classes="param-label")
+                        yield ParamInput(index)
                 yield Static(id="step-line")
                 yield StatusLine(id="status")
         yield Static(id="caption")
@@ -159,14 +103,15 @@ class FitplayApp(App[int]):
 
     def on_mount(self) -> None:
         self.query_one("#chart", ChartView).render_grid = self._render_main
-        self.query_one("#loss-strip", ChartView).render_grid = self._render_loss
+        self.query_one("#loss-strip", ChartView).render_grid = lambda w, h: self.loss_strip.render(self.session, w, h)
         self.query_one("#side", ChartView).render_grid = lambda w, h: self.side_landscape.render(self.session, w, h)
+        self.set_keymap(self.keymap)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._fit_size(self.size.width, self.size.height)
         self.refresh_all()
         self.set_interval(1.0 / self.options.fps, self.advance_frame)
-        for error in self.theme_errors:
-            self.notify(error, severity="warning", timeout=8)
+        for error in self.theme_errors + self.config_errors:
+            self.notify(error, severity="warning", timeout=8, markup=False)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)
 
@@ -191,14 +136,12 @@ class FitplayApp(App[int]):
 
     # ----- drawing -------------------------------------------------------------------------
     def _render_main(self, width: int, height: int):
-        if self.view == "loss":
-            return self.loss_chart.render(self.session, width, height)
-        if self.view == "landscape":
-            return self.landscape_chart.render(self.session, width, height)
-        return self.fit_chart.render(self.session, width, height, self.show_true, self.show_residuals)
+        return self.charts[self.view].render(self.session, width, height, show_true=self.show_true,
+                                             show_residuals=self.show_residuals)
 
-    def _render_loss(self, width: int, height: int):
-        return self.loss_chart.render(self.session, width, height)
+    def key_of(self, binding_id: str) -> str:
+        """The key in force for a binding, as shown on screen (after keys.toml)."""
+        return keys.keys_of(keys.in_force(self.keymap), binding_id)
 
     def refresh_all(self) -> None:
         """Redraw everything that shows session state."""
@@ -208,37 +151,49 @@ class FitplayApp(App[int]):
                 view.update_chart()
         self.query_one(Readout).show(s)
         self.query_one(StatusLine).show(s, self.busy)
-        self._update("#model-line", f"[b]{s.model.name}[/b]  {FORMULAS[s.model.name]}")
-        hand = "" if s.model.two_param else "  (not for this model)"
-        self._update("#step-line", f"step {s.step_size:g}  [dim]\\[ ] change{hand}\n↑↓ b  ←→ w  shift x10[/dim]")
-        for name in ("w", "b"):
-            box = self.query_one(f"#param-{name}", ParamInput)
+        self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
+        self._update("#step-line", self._step_text())
+        for index in (0, 1):
+            box = self.query_one(f"#param-{index}", ParamInput)
             box.disabled = not s.model.two_param
+            self._update(f"#param-label-{index}", Text(s.model.hand[index][:2] if s.model.two_param else ""))
             if not s.model.two_param:
                 box.value = ""
                 box.placeholder = "not for this model"
             elif not box.has_focus:
                 self._show_param(box)
 
-    def _update(self, selector: str, content: str) -> None:
+    def _step_text(self) -> Text:
+        """Step size and the hand keys in force, naming the model's own hand parameters."""
+        s, k = self.session, self.key_of
+        text = Text(f"step {s.step_size:g}  ")
+        if not s.model.two_param:
+            text.append("(not for this model)", style="dim")
+            return text
+        tilt, shift = s.model.hand
+        text.append(f"{k('step_smaller')} {k('step_larger')} change\n"
+                    f"{k('raise')}{k('lower')} {shift}  {k('tilt_up')}{k('tilt_down')} {tilt}  shift x10", style="dim")
+        return text
+
+    def _update(self, selector: str, content: Text) -> None:
         """Set a Static's text only when it changed: an animation frame then repaints only what moved."""
         if self._shown.get(selector) != content:
             self._shown[selector] = content
             self.query_one(selector, Static).update(content)
 
     def _show_param(self, box: ParamInput) -> None:
-        box.value = f"{float(self.session.params[box.param]):.4f}"
+        box.value = fmt_number(float(self.session.params[self.session.model.hand[box.index]]))
 
     def _report(self, ok: bool = True) -> None:
         """Show the session's message, as an error when the action was refused."""
         message, self.session.message = self.session.message, ""
         if message:
-            self.notify(message, severity="information" if ok else "error", timeout=4)
+            self.notify(message, severity="information" if ok else "error", timeout=4, markup=False)
         self.refresh_all()
 
     # ----- hand actions --------------------------------------------------------------------
-    def action_nudge(self, name: str, multiple: float) -> None:
-        self._report(self.session.nudge(name, float(multiple)))
+    def action_nudge(self, index: int, multiple: float) -> None:
+        self._report(self.session.nudge(int(index), float(multiple)))
 
     def action_step_size(self, factor: float) -> None:
         self.session.scale_step(float(factor))
@@ -247,13 +202,13 @@ class FitplayApp(App[int]):
     def on_input_submitted(self, event: ParamInput.Submitted) -> None:
         box = event.input
         if isinstance(box, ParamInput):
-            ok = self.session.set_param(box.param, event.value)
+            ok = self.session.set_param(box.index, event.value)
             self._show_param(box)
             self.query_one("#chart").focus()
             self._report(ok)
 
     def on_param_input_cancelled(self, event: ParamInput.Cancelled) -> None:
-        self._show_param(self.query_one(f"#param-{event.param}", ParamInput))
+        self._show_param(self.query_one(f"#param-{event.index}", ParamInput))
         self.query_one("#chart").focus()
         self.refresh_all()
 
@@ -276,8 +231,8 @@ class FitplayApp(App[int]):
         self._report()
 
     def views(self) -> tuple[str, ...]:
-        """The views this model has: the landscape needs exactly two parameters."""
-        return VIEWS if self.session.model.two_param else tuple(v for v in VIEWS if v != "landscape")
+        """The views available for this session's model."""
+        return tuple(v.name for v in VIEWS if v.available(self.session))
 
     def action_next_view(self) -> None:
         views = self.views()
@@ -291,16 +246,16 @@ class FitplayApp(App[int]):
         self.refresh_all()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.push_screen(HelpScreen(keys.in_force(self.keymap)))
 
     def action_save(self) -> None:
-        text = json.dumps(self.session.to_dict(), indent=2)
+        text = json.dumps(to_dict(self.session), indent=2)
         try:
             paths = save_session(self.options.save_dir, text, self.export_screenshot())
         except OSError as exc:
-            self.notify(f"save failed: {exc}", severity="error")
+            self.notify(f"save failed: {exc}", severity="error", markup=False)
             return
-        self.notify("saved " + " and ".join(str(p) for p in paths), timeout=6)
+        self.notify("saved " + " and ".join(str(p) for p in paths), timeout=6, markup=False)
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -317,7 +272,7 @@ class FitplayApp(App[int]):
         try:
             self.session.load_data(path)
         except InputError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         self._report()
 
@@ -357,42 +312,47 @@ class FitplayApp(App[int]):
         if self.busy or steps <= 0:
             return
         self.busy = True
-        job = self.session.chunk_job(steps)
-        self.run_worker(lambda: self._work(job), thread=True, group="train", exit_on_error=False)
+        self._train(self.session.chunk_job(steps))
         if not jax_loaded():
             self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads
 
-    def _work(self, job) -> None:
-        try:
-            self.post_message(ChunkDone(job()))
-        except Exception as exc:  # a worker failure becomes a notification, never a dead app
-            self.post_message(WorkFailed(exc))
+    @work(thread=True, group="train", exit_on_error=False)
+    def _train(self, job) -> ChunkResult:
+        return job()
 
-    def on_chunk_done(self, message: ChunkDone) -> None:
-        self.busy = False
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm(self, job) -> None:
+        job()
+
+    def _warm_up(self) -> None:
+        self._warm(self.session.warm_up_job())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Training results and failures arrive here, on the UI thread, one group at a time."""
+        worker = event.worker
+        if worker.group == "train" and event.state == WorkerState.SUCCESS:
+            self.busy = False
+            self._take(worker.result)
+        elif worker.group == "train" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.busy = False
+            if self.session.running:
+                self.session.toggle_pause()
+            self._failed("optimizer", worker.error)
+        elif worker.group == "warm-up" and event.state == WorkerState.ERROR:
+            self._failed("preparing the optimizer", worker.error)
+
+    def _take(self, result: ChunkResult) -> None:
         before = self.session.status
-        if self.session.apply(message.result) and self.session.status != before and self.notify_runs:
+        if self.session.apply(result) and self.session.status != before and self.notify_runs:
             severity = "warning" if self.session.status in (Status.DIVERGED, Status.STALLED) else "information"
-            self.notify(self.session.message, severity=severity, timeout=6)
+            self.notify(self.session.message, severity=severity, timeout=6, markup=False)
             self.session.message = ""
         self.refresh_all()
 
-    def on_work_failed(self, message: WorkFailed) -> None:
-        self.busy = False
-        if self.session.running:
-            self.session.toggle_pause()
-        self.notify(f"optimizer failed: {message.error}", severity="error", timeout=8)
+    def _failed(self, what: str, error: BaseException | None) -> None:
+        """A worker failure is a notification; the app keeps running."""
+        self.notify(f"{what} failed: {error}", severity="error", timeout=8, markup=False)
         self.refresh_all()
-
-    def _warm_up(self) -> None:
-        job = self.session.warm_up_job()
-
-        def warm() -> None:
-            try:
-                job()
-            except Exception as exc:
-                self.post_message(WorkFailed(exc))
-        self.run_worker(warm, thread=True, group="warm-up", exit_on_error=False)
 
 
 def make_app(options: AppOptions | None = None, session: Session | None = None,

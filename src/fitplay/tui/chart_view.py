@@ -10,7 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from fitplay.charts.grid import Grid
-from fitplay.charts.strips import StripPainter
+from fitplay.tui.strips import StripPainter
 
 _PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 

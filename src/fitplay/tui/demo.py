@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.widgets import Static
@@ -43,8 +44,8 @@ class DemoApp(FitplayApp, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.query_one("#caption").display = True
-        self.query_one("#param-w").disabled = True
-        self.query_one("#param-b").disabled = True
+        self.query_one("#param-0").disabled = True
+        self.query_one("#param-1").disabled = True
         self.run_worker(self._play(), group="tour", exclusive=True)
 
     async def on_key(self, event: events.Key) -> None:
@@ -84,7 +85,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
                 self.session.toggle_run()
             self.caption(beat.caption(self.session))
             self.refresh_all()
-            while beat.optimize and (self.session.status in ("running", "paused") or self.busy):
+            while beat.optimize and (self.session.status.active or self.busy):
                 await asyncio.sleep(0.02)
                 self.caption(beat.caption(self.session))
             await self._hold(beat.seconds)
@@ -95,7 +96,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
     def caption(self, text: str) -> None:
         self._caption_text = text
         suffix = "   [paused: any key resumes]" if self.demo_paused else ""
-        self.query_one("#caption", Static).update(text + suffix)
+        self.query_one("#caption", Static).update(Text(text + suffix))
 
     def _record(self, beat: Beat) -> None:
         if self.demo.record is None:

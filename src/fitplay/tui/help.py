@@ -11,8 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fitplay.core.session import stop_rules
-
-TEN_X = ", 10 x step"
+from fitplay.tui.keys import TEN_X, key_name, keymap_path
 
 
 def key_table(bindings: list[Binding]) -> Table:
@@ -24,7 +23,7 @@ def key_table(bindings: list[Binding]) -> Table:
     for b in bindings:
         if not b.description:
             continue
-        keys = ", ".join(_key_name(k) for k in b.key.split(","))
+        keys = ", ".join(key_name(k) for k in b.key.split(","))
         if (b.tooltip or "").endswith(TEN_X):
             shifted.append(keys)
             continue
@@ -35,18 +34,6 @@ def key_table(bindings: list[Binding]) -> Table:
             shifted = []
         table.add_row(keys, b.tooltip or b.description)
     return table
-
-
-_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
-          "right_square_bracket": "]", "full_stop": ".", "plus": "+", "minus": "-", "greater_than_sign": ">",
-          "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape"}
-
-
-def _key_name(key: str) -> str:
-    key = key.strip()
-    if key.startswith("shift+"):
-        return "shift+" + _NAMES.get(key[6:], key[6:])
-    return _NAMES.get(key, key)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -69,7 +56,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("fitplay keys  (escape, ? or q closes)", style="bold"))
             yield Static(key_table(self.bindings_list))
-            yield Static(Text("\ntab focuses the w and b inputs: type a value, enter applies, escape cancels."))
+            yield Static(Text("\ntab focuses the parameter inputs: type a value, enter applies, escape cancels."))
+            yield Static(Text(f"Remap keys by id in {keymap_path()}, e.g. optimize = \"g\" (ids in the README).",
+                              style="dim"))
             yield Static(Text(f"\n{stop_rules()}.", style="dim"))
             yield Static(Text("ctrl+p opens the command palette (themes, screenshots, keys).", style="dim"))
 

@@ -12,26 +12,23 @@ from fitplay.core.run import Status
 from fitplay.core.session import Session
 from fitplay.core.session import fmt_number as fmt
 
-FORMULAS = {"linear": "y = w·x + b", "logistic": "p = σ(w·x + b)", "mlp": "y = W2·tanh(W1·x+b1)+b2"}
 STATUS_STYLE = {Status.RUNNING: "bold green", Status.PAUSED: "yellow", Status.CONVERGED: "bold cyan",
                 Status.DIVERGED: "bold red", Status.STALLED: "bold yellow", Status.BUDGET: "cyan",
                 Status.STOPPED: "yellow", Status.IDLE: "dim"}
 
 
 def hint(session: Session) -> Text:
-    """Which way w and b should move to lower the loss."""
+    """Which way each hand parameter should move to lower the loss (the tilt → / ←, the shift ↑ / ↓)."""
     grad = session.gradient()
     if grad is None:
-        return Text(f"{session.model.param_count()} parameters: press o to train", style="dim")
+        return Text(f"{session.model.param_count()} parameters: the optimizer trains them", style="dim")
     text = Text("hint ")
-    for name in ("w", "b"):
+    for name, (up, down) in zip(session.model.hand, (("→", "←"), ("↑", "↓"))):
         g = grad[name]
         if abs(g) < 1e-3:
             text.append(f"{name} ok  ", style="green")
         else:
-            arrow = "→" if name == "w" else "↑"
-            back = "←" if name == "w" else "↓"
-            text.append(f"{name} {arrow if g < 0 else back}  ", style="bold")
+            text.append(f"{name} {up if g < 0 else down}  ", style="bold")
     return text
 
 
@@ -74,21 +71,21 @@ class Readout(TextPanel):
 
 
 class ParamInput(Input):
-    """An exact value for w or b: enter applies, escape cancels."""
+    """An exact value for hand parameter `index`: enter applies, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel edit", show=False)]
 
     class Cancelled(Message):
-        def __init__(self, name: str) -> None:
+        def __init__(self, index: int) -> None:
             super().__init__()
-            self.param = name
+            self.index = index
 
-    def __init__(self, name: str):
-        super().__init__(id=f"param-{name}", compact=True, select_on_focus=True)
-        self.param = name
+    def __init__(self, index: int):
+        super().__init__(id=f"param-{index}", compact=True, select_on_focus=True)
+        self.index = index
 
     def action_cancel(self) -> None:
-        self.post_message(self.Cancelled(self.param))
+        self.post_message(self.Cancelled(self.index))
 
 
 class StatusLine(TextPanel):

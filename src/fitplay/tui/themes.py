@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,6 +10,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
 from fitplay.errors import InputError
+from fitplay.tui.config import config_dir, read_toml
 
 DEFAULT_THEME = "dark"
 COLOUR_KEYS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
@@ -36,8 +35,7 @@ class ThemeEntry:
 
 
 def user_theme_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "fitplay" / "themes"
+    return config_dir() / "themes"
 
 
 def bundled_theme_files() -> list[Path]:
@@ -57,12 +55,7 @@ def _colour(path: Path, key: str, value: object) -> str:
 
 def parse_theme(path: Path) -> Theme:
     """A Textual Theme from a TOML file; raise ThemeError with one line naming the file."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ThemeError(f"{path}: cannot read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"{path}: not valid TOML ({exc})") from None
+    doc = read_toml(path, ThemeError)
     name = path.stem
     unknown = set(doc) - {"name", "variables", *COLOUR_KEYS, *FLAG_KEYS}
     if unknown:

@@ -1,0 +1,177 @@
+"""Session files: a session to a dict and back, with one validation shared by every command."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+
+import numpy as np
+
+from fitplay.core.data import Dataset
+from fitplay.core.models import ModelError, Params, is_model_file, load_model
+from fitplay.core.optim import OPTIMIZERS
+from fitplay.core.scaling import SCALE_MODES
+from fitplay.core.session import LIMITS, MAX_STEPS_PER_FRAME, STEP_SIZES, Options, Session
+from fitplay.errors import InputError
+
+SESSION_FORMAT = 1
+
+
+class SessionError(InputError):
+    """A session file that cannot be restored; the message is one line."""
+
+
+def to_dict(session: Session) -> dict:
+    """Everything needed to restore the session: data source and options, model, optimizer, parameters.
+    A model file is recorded by its absolute path; loading never imports it unless --model names it."""
+    opts = asdict(session.options)
+    opts["seed"] = session.seed
+    if is_model_file(opts["model"]):
+        opts["model"] = str(Path(opts["model"]).expanduser().resolve())
+    out = {
+        "fitplay_session": SESSION_FORMAT,
+        "options": opts,
+        "model": opts["model"] if is_model_file(opts["model"]) else session.model.name,
+        "optimizer": session.optimizer,
+        "lr": session.lr,
+        "params": {k: np.asarray(v).tolist() for k, v in session.params.items()},
+        "start": {k: np.asarray(v).tolist() for k, v in session.start.items()},
+        "step_count": session.step_count,
+        "step_size": session.step_size,
+        "steps_per_frame": session.steps_per_frame,
+    }
+    if session.options.data == "-":
+        out["data"] = {"x": session.data.x.tolist(), "y": session.data.y.tolist()}
+    return out
+
+
+def read_session(path: str, steps: int | None = None, model: str | None = None) -> Session:
+    """Restore the session saved in a file (raises SessionError, DataError or ModelError, one line)."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        raise SessionError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionError(f"{path}: is a directory, not a session file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"line {line}: " if line else ""
+        raise SessionError(f"{path}: {where}not valid JSON") from None
+    except OSError as exc:
+        raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return from_dict(doc, path, steps, model)
+
+
+def from_dict(doc: object, name: str = "session", steps: int | None = None, model: str | None = None) -> Session:
+    """Restore a saved session. A session made with a model file needs that file as `model` (--model)."""
+    if not isinstance(doc, dict) or doc.get("fitplay_session") != SESSION_FORMAT:
+        raise SessionError(f"{name}: not a fitplay session file (no \"fitplay_session\": {SESSION_FORMAT})")
+    known = {f.name for f in fields(Options)}
+    raw = doc.get("options")
+    if not isinstance(raw, dict) or set(raw) - known:
+        raise SessionError(f"{name}: \"options\" must be an object with keys from: {', '.join(sorted(known))}")
+    try:
+        opts = replace(Options(), **raw)
+        check_options(opts, name)
+        if opts.init is not None:
+            opts.init = (float(opts.init[0]), float(opts.init[1]))
+        opts.model = _model_spec(doc.get("model"), model, name)
+        if doc["optimizer"] not in OPTIMIZERS:
+            raise SessionError(f"{name}: unknown optimizer {doc['optimizer']!r}")
+        if steps is not None:
+            opts.steps = steps
+        csv = None
+        if opts.data == "-":
+            x = np.asarray(doc["data"]["x"], dtype=np.float64)
+            y = np.asarray(doc["data"]["y"], dtype=np.float64)
+            csv = Dataset(x, y, source="-")
+        session = Session(opts, csv)
+        _restore(session, doc, name)
+    except (KeyError, TypeError, IndexError) as exc:
+        raise SessionError(f"{name}: missing or malformed field {exc}") from None
+    except InputError:
+        raise
+    except ValueError as exc:
+        raise SessionError(f"{name}: {exc}") from None
+    return session
+
+
+def _model_spec(saved: object, given: str | None, name: str) -> str:
+    """The model to restore: a saved model file is used only when --model names the same file."""
+    if not isinstance(saved, str):
+        raise SessionError(f"{name}: \"model\" must be a model's name or a model file's path")
+    if not is_model_file(saved):
+        try:
+            load_model(saved)
+        except ModelError as exc:
+            raise SessionError(f"{name}: model: {exc}") from None
+        return saved
+    if given is None:
+        raise SessionError(f"{name}: made with the model file {saved}: pass --model {saved} to load it "
+                           "(a session file never imports code by itself)")
+    return given
+
+
+def _restore(session: Session, doc: dict, name: str) -> None:
+    lr = float(doc["lr"])
+    if not (math.isfinite(lr) and lr > 0):
+        raise SessionError(f"{name}: lr must be a positive number, got {doc['lr']!r}")
+    step_size = doc.get("step_size", session.step_size)
+    if step_size not in STEP_SIZES:
+        raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
+    speed = doc.get("steps_per_frame", session.steps_per_frame)
+    if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
+        raise SessionError(f"{name}: steps_per_frame must be a whole number from 1 to {MAX_STEPS_PER_FRAME}")
+    step_count = doc.get("step_count", 0)
+    if not isinstance(step_count, int) or step_count < 0:
+        raise SessionError(f"{name}: step_count must be a whole number, 0 or more")
+    session.restore(
+        params=_params_from(session, doc["params"], name, "params"),
+        start=_params_from(session, doc.get("start", session.start), name, "start"),
+        optimizer=doc["optimizer"], lr=lr, step_size=float(step_size), steps_per_frame=speed, step_count=step_count,
+    )
+
+
+def _params_from(session: Session, raw: object, name: str, field: str) -> Params:
+    expected = session.model.start(session.seed)
+    if not isinstance(raw, dict) or set(raw) != set(expected):
+        raise SessionError(f"{name}: \"{field}\" must have the keys {', '.join(sorted(expected))}")
+    out = {}
+    for key, ref in expected.items():
+        try:
+            value = np.asarray(raw[key], dtype=np.float64)
+        except (ValueError, TypeError):
+            raise SessionError(f"{name}: \"{field}.{key}\" must be numbers") from None
+        if value.shape != np.shape(ref) or not np.all(np.isfinite(value)):
+            raise SessionError(f"{name}: \"{field}.{key}\" must be finite with shape {np.shape(ref)}")
+        out[key] = value
+    return out
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_options(o: Options, name: str) -> None:
+    """Raise SessionError unless every option has a usable type and range."""
+    for key, (lo, hi) in LIMITS.items():
+        value = getattr(o, key)
+        if value is None and key == "steps":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise SessionError(f"{name}: options.{key} must be a whole number from {lo} to {hi}, got {value!r}")
+    for key in ("noise", "w_true", "b_true", "lr"):
+        value = getattr(o, key)
+        if value is not None and (not _number(value) or (key in ("noise", "lr") and value < 0)):
+            raise SessionError(f"{name}: options.{key} must be a finite number, got {value!r}")
+    if o.scale not in SCALE_MODES:
+        raise SessionError(f"{name}: options.scale must be one of {', '.join(SCALE_MODES)}, got {o.scale!r}")
+    for key in ("model", "data", "x_col", "y_col", "optimizer"):
+        if getattr(o, key) is not None and not isinstance(getattr(o, key), str):
+            raise SessionError(f"{name}: options.{key} must be a string")
+    if o.init is not None and (not isinstance(o.init, (list, tuple)) or len(o.init) != 2
+                               or not all(_number(v) for v in o.init)):
+        raise SessionError(f"{name}: options.init must be two finite numbers")

@@ -1,0 +1,117 @@
+"""Every key of the playground, once: bindings with ids and descriptions (they feed the footer, the help
+screen and the on-screen hints), and `keys.toml`, which remaps them by id (`optimize = "g"`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.binding import Binding
+
+from fitplay.errors import InputError
+from fitplay.tui.config import config_dir, read_toml
+
+# The hand keys: (id, keys, hand parameter index, sign, footer text, help text). Index 0 is the tilt (w for
+# a line), 1 the shift (b); shift or the capital letter moves 10 steps.
+HAND_KEYS = (
+    ("raise", "up,k", 1, 1, "raise", "second hand parameter + step (b: the line moves up)"),
+    ("lower", "down,j", 1, -1, "lower", "second hand parameter - step (the line moves down)"),
+    ("tilt_up", "right,l", 0, 1, "tilt", "first hand parameter + step (w: the line tilts up)"),
+    ("tilt_down", "left,h", 0, -1, "untilt", "first hand parameter - step (the line tilts down)"),
+)
+TEN_X = ", 10 x step"
+
+
+def _hand_bindings() -> list[Binding]:
+    out = []
+    for binding_id, keys, index, sign, short, tooltip in HAND_KEYS:
+        out.append(Binding(keys, f"nudge({index}, {sign})", short, tooltip=tooltip, id=binding_id,
+                           show=binding_id in ("raise", "tilt_up")))
+        shifted = ",".join(f"shift+{k}" if len(k) > 1 else k.upper() for k in keys.split(","))
+        out.append(Binding(shifted, f"nudge({index}, {sign * 10})", f"{short} x10", tooltip=tooltip + TEN_X,
+                           id=f"{binding_id}_10x", show=False))
+    return out
+
+
+BINDINGS: list[Binding] = [
+    *_hand_bindings(),
+    Binding("left_square_bracket", "step_size(0.1)", "step /10", show=False, id="step_smaller",
+            tooltip="step size / 10"),
+    Binding("right_square_bracket", "step_size(10)", "step x10", show=False, id="step_larger",
+            tooltip="step size x 10"),
+    Binding("o", "optimize", "optimize", tooltip="optimize: start / stop gradient descent", id="optimize"),
+    Binding("space", "pause", "pause", tooltip="pause / resume the optimizer", id="pause"),
+    Binding("full_stop", "step", "one step", show=False, tooltip="one optimizer step", id="step"),
+    Binding("plus", "lr(2)", "lr x2", show=False, tooltip="learning rate x 2", id="lr_up"),
+    Binding("minus", "lr(0.5)", "lr /2", show=False, tooltip="learning rate / 2", id="lr_down"),
+    Binding("greater_than_sign", "speed(2)", "faster", show=False, tooltip="steps per frame x 2", id="faster"),
+    Binding("less_than_sign", "speed(0.5)", "slower", show=False, tooltip="steps per frame / 2", id="slower"),
+    Binding("r", "reset", "reset", tooltip="reset to the start parameters", id="reset"),
+    Binding("n", "new_data", "new data", show=False, tooltip="new data: next seed", id="new_data"),
+    Binding("m", "next_model", "model", show=False, tooltip="next model (linear, logistic, mlp, your own)",
+            id="next_model"),
+    Binding("p", "next_optimizer", "optimizer", show=False, tooltip="next optimizer (gd, momentum, adam)",
+            id="next_optimizer"),
+    Binding("v", "next_view", "view", show=False, tooltip="next view (fit, loss curve, loss landscape)",
+            id="next_view"),
+    Binding("z", "scale", "scale x", show=False, id="scale",
+            tooltip="feature scaling on / off: train on standardised x (parameters stay in data units)"),
+    Binding("t", "toggle('show_true')", "true line", show=False, tooltip="show / hide the true line",
+            id="true_line"),
+    Binding("e", "toggle('show_residuals')", "residuals", show=False, tooltip="show / hide residuals",
+            id="residuals"),
+    Binding("s", "save", "save", show=False, tooltip="save the session JSON and an SVG screenshot", id="save"),
+    Binding("question_mark", "help", "help", tooltip="this help screen", id="help"),
+    Binding("q,ctrl+q", "quit", "quit", tooltip="quit", key_display="q", id="quit"),
+    Binding("ctrl+c", "quit", "quit", show=False, priority=True, tooltip="quit at once, even mid-run"),
+]
+BINDING_IDS = tuple(b.id for b in BINDINGS if b.id)
+
+_NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
+          "right_square_bracket": "]", "full_stop": ".", "plus": "+", "minus": "-", "greater_than_sign": ">",
+          "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape"}
+
+
+class KeymapError(InputError):
+    """A keys.toml that cannot be used; the message names the file."""
+
+
+def keymap_path() -> Path:
+    return config_dir() / "keys.toml"
+
+
+def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """The user's remapped keys by binding id, and what was wrong with the file (skipped as a whole)."""
+    path = path or keymap_path()
+    if not path.exists():
+        return {}, []
+    try:
+        doc = read_toml(path, KeymapError)
+        for binding_id, keys in doc.items():
+            if binding_id not in BINDING_IDS:
+                raise KeymapError(f"{path}: unknown key id {binding_id!r} (ids: {', '.join(BINDING_IDS)})")
+            if not isinstance(keys, str) or not keys.strip():
+                raise KeymapError(f"{path}: {binding_id} must be a key name such as \"g\"")
+    except KeymapError as exc:
+        return {}, [f"skipped keys: {exc}"]
+    return {k: v.strip() for k, v in doc.items()}, []
+
+
+def in_force(keymap: dict[str, str]) -> list[Binding]:
+    """The bindings with the user's keys in place of the defaults."""
+    return [b.with_key(keymap[b.id], key_display=None) if b.id in keymap else b for b in BINDINGS]
+
+
+def key_name(key: str) -> str:
+    """How a key is written on screen: ↑ for up, [ for left_square_bracket."""
+    key = key.strip()
+    if key.startswith("shift+"):
+        return "shift+" + _NAMES.get(key[6:], key[6:])
+    return _NAMES.get(key, key)
+
+
+def keys_of(bindings: list[Binding], binding_id: str) -> str:
+    """The first key of a binding, as shown on screen (for hints such as "press o to optimize")."""
+    for b in bindings:
+        if b.id == binding_id:
+            return key_name(b.key.split(",")[0])
+    raise KeyError(binding_id)

@@ -1,0 +1,174 @@
+"""A model is one file: the learner's own model through the CLI, the playground and the demo; clear errors for
+broken model files; sessions that never import code by themselves; keys remapped by id."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import new_app, screen_text, settle
+
+from fitplay.core.models import ModelError, load_model
+from fitplay.core.persist import SessionError, from_dict, to_dict
+from fitplay.core.session import Options, Session
+from fitplay.plain_demo import run_plain
+from fitplay.tui.help import HelpScreen
+from fitplay.tui.panel import StatusLine
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+QUADRATIC = str(EXAMPLES / "models" / "quadratic.py")
+QUADRATIC_DATA = str(EXAMPLES / "data" / "quadratic.csv")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fitplay", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_a_quadratic_model_file_reaches_polyfit():
+    r = cli("fit", QUADRATIC_DATA, "--model", QUADRATIC, "--optimizer", "adam", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    data = np.loadtxt(QUADRATIC_DATA, delimiter=",", skiprows=1)
+    a, b, c = np.polyfit(data[:, 0], data[:, 1], 2)
+    assert doc["model"] == "quadratic" and doc["status"] == "converged"
+    assert (doc["params"]["a"], doc["params"]["b"], doc["params"]["c"]) == pytest.approx((a, b, c), rel=1e-4)
+
+
+@pytest.mark.parametrize("name, data", [("sine", "sine"), ("saturating", "saturating"), ("huber_line", "quadratic")])
+def test_example_models_using_jax_numpy_fit(name, data):
+    s = Session(Options(model=str(EXAMPLES / "models" / f"{name}.py"), data=str(EXAMPLES / "data" / f"{data}.csv")))
+    s.run()
+    assert s.status == "converged", s.message
+    assert s.loss < 0.5 * s.initial_loss
+
+
+def test_the_quadratic_in_the_plain_demo_ends_with_a_b_c():
+    out = io.StringIO()
+    run_plain(Session(Options(model=QUADRATIC, data=QUADRATIC_DATA)), 4, out)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last.startswith("fitted: a = 0.78") and "b = -1.50" in last and "c = 2.06" in last
+    assert "converged" in last
+
+
+async def test_the_playground_runs_a_model_file(tmp_path):
+    app = new_app(tmp_path, model=QUADRATIC, data=QUADRATIC_DATA)
+    async with app.run_test(size=(120, 40)) as pilot:
+        text = screen_text(app)
+        assert "y = a·x² + b·x + c" in text
+        assert "←→ b" not in text and "b  shift x10" in text and "c  " in text  # the hand keys name b and c
+        before = dict(app.session.params)
+        await pilot.press("up", "right")
+        assert float(app.session.params["c"]) == pytest.approx(float(before["c"]) + 0.1)
+        assert float(app.session.params["b"]) == pytest.approx(float(before["b"]) + 0.1)
+        assert float(app.session.params["a"]) == float(before["a"])
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert app.session.status == "converged"
+        assert "converged" in str(app.query_one(StatusLine).render())
+        await pilot.press("m", "m")  # cross-entropy needs 0/1 targets: the logistic model is skipped, saying why
+        assert app.session.model.name == "mlp"
+        assert any("needs targets 0 or 1" in n.message for n in app._notifications)
+
+
+async def test_m_cycles_the_built_in_models_and_the_users(tmp_path):
+    app = new_app(tmp_path, model=QUADRATIC)  # no CSV: each model draws its own data
+    async with app.run_test(size=(120, 40)) as pilot:
+        names = [app.session.model.name]
+        for _ in range(4):
+            await pilot.press("m")
+            names.append(app.session.model.name)
+        assert names == ["quadratic", "linear", "logistic", "mlp", "quadratic"]
+
+
+BROKEN = {
+    "syntax": ("start = {'a': 1.0}\ndef predict(params, x)\n    return x\n", "line 2: syntax error"),
+    "no predict": ("start = {'a': 1.0}\n", "no predict(params, x) function"),
+    "no start": ("def predict(params, x):\n    return x\n", "no start dict"),
+    "bad start": ("start = [1, 2]\ndef predict(params, x):\n    return x\n", "start must be a dict"),
+    "raises": ("start = {'a': 1.0}\ndef predict(params, x):\n    return params['a'] / 0 + undefined\n",
+               "line 3: predict raised NameError"),
+    "shape": ("start = {'a': 1.0}\ndef predict(params, x):\n    return params['a']\n", "predict gave shape ()"),
+    "import fails": ("import not_a_module_here\n", "line 1: ModuleNotFoundError"),
+    "bad hand": ("start = {'a': 1.0, 'b': 2.0}\nhand = ('a', 'z')\ndef predict(p, x):\n    return p['a'] * x\n",
+                 "hand must name two different scalar parameters"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_a_broken_model_file_is_named_with_its_line(tmp_path, kind):
+    text, message = BROKEN[kind]
+    path = tmp_path / "mine.py"
+    path.write_text(text)
+    with pytest.raises(ModelError) as err:
+        load_model(str(path))
+    assert str(err.value).startswith(str(path)) and message in str(err.value), str(err.value)
+
+
+def test_a_broken_model_file_exits_2_in_one_line(tmp_path):
+    path = tmp_path / "mine.py"
+    path.write_text(BROKEN["raises"][0])
+    r = cli("fit", "--model", str(path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [f"fitplay: {path}: line 3: predict raised NameError: name 'undefined' "
+                                             "is not defined"]
+
+
+def test_a_model_that_jax_cannot_trace_is_named(tmp_path):
+    path = tmp_path / "numpyish.py"
+    path.write_text("import numpy as np\nstart = {'a': 1.0, 'b': 0.0}\n"
+                    "def predict(params, x):\n    return np.asarray(params['a']) * np.sin(x) + params['b']\n")
+    r = cli("fit", QUADRATIC_DATA, "--model", str(path), "--steps", "10")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(path) in r.stderr and "does not run under JAX" in r.stderr
+
+
+def test_a_session_never_imports_a_model_file_by_itself(tmp_path):
+    s = Session(Options(model=QUADRATIC, data=QUADRATIC_DATA))
+    s.nudge(0, 3)
+    doc = json.loads(json.dumps(to_dict(s)))
+    assert doc["model"] == QUADRATIC
+    with pytest.raises(SessionError, match="pass --model .*quadratic.py"):
+        from_dict(doc, "s.json")
+    back = from_dict(doc, "s.json", model=QUADRATIC)
+    assert back.params_text() == s.params_text() and back.model.name == "quadratic"
+
+
+def keys_file(tmp_path: Path, monkeypatch, text: str) -> None:
+    """A keys.toml in a fresh config folder."""
+    config = tmp_path / "config"
+    (config / "fitplay").mkdir(parents=True)
+    (config / "fitplay" / "keys.toml").write_text(text)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+
+
+async def test_keys_toml_remaps_optimize_everywhere(tmp_path, monkeypatch):
+    keys_file(tmp_path, monkeypatch, 'optimize = "g"\n')
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = next(line for line in screen_text(app).splitlines() if "quit" in line)
+        assert "g optimize" in footer and "o optimize" not in footer
+        await pilot.press("o")
+        assert app.session.status == "idle"
+        await pilot.press("g")
+        assert app.session.status == "running"
+        await pilot.press("g", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [line for line in screen_text(app).splitlines() if "optimize: start" in line]
+        assert len(rows) == 1 and re.search(r"│g +optimize: start", rows[0]), rows
+
+
+async def test_a_bad_keys_toml_is_named_and_skipped(tmp_path, monkeypatch):
+    keys_file(tmp_path, monkeypatch, 'launch = "g"\n')
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("keys.toml: unknown key id 'launch'" in n.message for n in app._notifications)
+        await pilot.press("o")
+        assert app.session.status == "running"

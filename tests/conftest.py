@@ -46,6 +46,16 @@ async def settle(app: FitplayApp, pilot, rounds: int = 2000) -> None:
     raise AssertionError(f"optimizer still {app.session.status} after {rounds} rounds")
 
 
+async def finish_workers(app: FitplayApp, pilot, rounds: int = 500) -> None:
+    """Wait (bounded) until no worker is running and what they reported has been handled."""
+    for _ in range(rounds):
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            await pilot.pause()
+            return
+    raise AssertionError("workers still running")
+
+
 _TEXT = re.compile(r'<text[^>]*\bx="([0-9.]+)"[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>')
 
 

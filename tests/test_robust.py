@@ -7,10 +7,11 @@ import random
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
-from conftest import new_app
+from conftest import finish_workers, new_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,7 +115,7 @@ async def test_s_twice_writes_two_sessions_and_fit_load_reports_them(tmp_path):
     ("{", "not valid JSON"),
     ('{"fitplay_session": 1}', "options"),
     ("[1, 2]", "not a fitplay session file"),
-    (b"\xff\xfe", "not valid JSON"),
+    (b"\xff\xfe", "not UTF-8 text"),
 ])
 def test_bad_session_files_exit_2(tmp_path, content, message):
     path = tmp_path / "s.json"
@@ -156,13 +157,15 @@ async def test_a_bad_csv_in_the_app_is_a_notification(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         before = app.session.data
         app.load_data(str(bad))
-        await pilot.pause()
+        await finish_workers(app, pilot)
         assert app.is_running and app.session.data is before
         assert any(n.message == f"{bad}: line 3: column y: 'q' is not a number" for n in app._notifications)
         good = tmp_path / "good.csv"
         good.write_text("a,b\n0,1\n1,3\n2,5\n")
-        app.load_data(str(good))
-        await pilot.pause()
+        await pilot.press("ctrl+p")  # the command palette: type at once, no tab needed
+        await pilot.press(*"open a csv", "enter")
+        await pilot.press(*str(good), "enter")
+        await finish_workers(app, pilot)
         assert app.session.data.n == 3 and app.session.csv_data is app.session.data
 
 
@@ -217,6 +220,24 @@ def test_q_exits_0_in_a_real_terminal():
         term.read(0.5)
         term.send(b"q")
         assert term.wait(5.0) == 0
+        assert b"Traceback" not in term.out
+    finally:
+        term.close()
+
+
+@pytest.mark.slow
+def test_q_while_jax_compiles_does_not_wait_for_it():
+    """o right after the first frame starts JAX's import and compile in a worker; q must not wait for it
+    (it took 2.2-2.8 s when the process joined the worker; now about 0.3 s)."""
+    term = Terminal([])
+    try:
+        assert term.read_until(b"MSE", 15.0) is not None
+        term.send(b"o")
+        term.read(0.05)
+        t0 = time.perf_counter()
+        term.send(b"q")
+        assert term.wait(10.0) == 0
+        assert time.perf_counter() - t0 < 1.0
         assert b"Traceback" not in term.out
     finally:
         term.close()

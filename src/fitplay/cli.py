@@ -9,20 +9,25 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
 from fitplay import __version__
+from fitplay.core.models import is_model_file
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.persist import read_session
 from fitplay.core.run import Status
 from fitplay.core.scaling import SCALE_MODES
 from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session
-from fitplay.errors import InputError
+from fitplay.errors import InputError, printable
 
 COMMANDS = ("fit", "demo", "themes", "bench")
 DEMO_FRAMES = 20
-EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 2, 3, 4
+EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 1, 2, 3, 4
+EXIT_SIGINT, EXIT_PIPE = 128 + signal.SIGINT, 128 + signal.SIGPIPE
 EXIT_CODES = {Status.DIVERGED: EXIT_DIVERGED, Status.STALLED: EXIT_STALLED}
 
 
@@ -58,6 +63,15 @@ def _lr(text: str) -> float | None:
     if not MIN_LR <= value <= MAX_LR:
         raise argparse.ArgumentTypeError(f"{text!r} is outside {MIN_LR:g}..{MAX_LR:g}")
     return value
+
+
+def _number_in(lo: float, hi: float):
+    def parse(text: str) -> float:
+        value = _finite(text)
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r} is outside {lo:g}..{hi:g}")
+        return value
+    return parse
 
 
 def _int_in(lo: int, hi: int):
@@ -99,8 +113,16 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     m.add_argument("--load", metavar="SESSION.json", help="restore a session saved with s")
     u = p.add_argument_group("display")
     u.add_argument("--theme", help="theme name (see `fitplay themes`)")
-    u.add_argument("--fps", type=_positive, default=30.0, help="animation frames per second (30)")
+    u.add_argument("--fps", type=_number_in(1.0, 120.0), default=30.0,
+                   help="animation frames per second, 1 to 120 (30)")
     u.add_argument("--no-color", action="store_true", help="monochrome output (NO_COLOR is honoured too)")
+
+
+class Parser(argparse.ArgumentParser):
+    """Option errors in one line, pointing to --help (not the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -119,7 +141,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         "themes": "List theme names and where each comes from. Add your own as "
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
-    p = argparse.ArgumentParser(prog=prog, description=descriptions.get(command))
+    p = Parser(prog=prog, description=descriptions.get(command))
     p.add_argument("--version", action="version", version=f"fitplay {__version__}")
     if command in (None, "fit", "demo"):
         _add_shared(p)
@@ -130,7 +152,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         p.add_argument("--quick", action="store_true", help="fewer repeats: a rougher, faster run")
     if command == "demo":
         d = p.add_argument_group("demo")
-        d.add_argument("--speed", type=_positive, default=1.0, help="pace: 2 plays twice as fast (1)")
+        d.add_argument("--speed", type=_number_in(0.05, 100.0), default=1.0,
+                       help="pace: 2 plays twice as fast, 0.05 to 100 (1)")
         d.add_argument("--loop", action="store_true", help="start again at the end")
         d.add_argument("--plain", action="store_true", help="plain-text frames even in a terminal")
         d.add_argument("--frames", type=_int_in(2, 10_000), default=DEMO_FRAMES,
@@ -148,15 +171,34 @@ def session_options(args: argparse.Namespace) -> Options:
     )
 
 
+# Options that define a saved session's data, model and start: with --load they are refused, not ignored.
+FIXED_BY_LOAD = {"data": "DATA", "x_col": "--x", "y_col": "--y", "noise": "--noise", "w_true": "--w-true",
+                 "b_true": "--b-true", "init": "--init"}
+
+
 def make_session(args: argparse.Namespace) -> Session:
-    """The session the options ask for, or the one --load restores (raises an InputError, one line)."""
-    if args.load:
-        return read_session(args.load, args.steps, args.model)
-    return Session(session_options(args))
+    """The session the options ask for, or the one --load restores, with --optimizer, --lr, --scale and
+    --steps given on the command line in force over the file's (raises an InputError, one line)."""
+    if not args.load:
+        return Session(session_options(args))
+    fixed = [flag for attr, flag in FIXED_BY_LOAD.items() if getattr(args, attr) is not None]
+    if args.model is not None and not is_model_file(args.model):
+        fixed.append("--model")
+    if fixed:
+        raise InputError(f"--load restores the saved data, model and start: {', '.join(fixed)} cannot change "
+                         "them (leave out --load to start afresh)")
+    session = read_session(args.load, args.steps, args.model)
+    session.set_training(optimizer=args.optimizer, lr=args.lr, scale=None if args.scale == "auto" else args.scale)
+    return session
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"fitplay: {message}", file=sys.stderr)
+    """One line on stderr (control characters escaped), and the exit status."""
+    if sys.stderr is not None:
+        try:
+            print(f"fitplay: {printable(message)}", file=sys.stderr)
+        except OSError:
+            pass
     return code
 
 
@@ -166,25 +208,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(command).parse_args(argv[1:] if command else argv)
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
+    if sys.stdout is None or sys.stderr is None:
+        return fail("standard output or standard error is closed", EXIT_OUTPUT)
     try:
-        if command == "fit":
-            return run_fit(args)
-        if command == "themes":
-            return run_themes()
-        if command == "demo":
-            return run_demo(args)
-        if command == "bench":
-            return run_bench_command(args)
-        return run_playground(args)
+        code = _run(command, args)
+        sys.stdout.flush()
+        return code
     except InputError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
-        return 130
+        _end_now(EXIT_SIGINT)
+    except BrokenPipeError:
+        _silence_stdout()
+        return fail("the output was closed early (broken pipe)", EXIT_PIPE)
+    except OSError as exc:
+        if exc.errno is None or exc.filename is not None:
+            raise
+        _silence_stdout()
+        return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
+
+
+def _run(command: str | None, args: argparse.Namespace) -> int:
+    if command == "fit":
+        return run_fit(args)
+    if command == "themes":
+        return run_themes()
+    if command == "demo":
+        return run_demo(args)
+    if command == "bench":
+        return run_bench_command(args)
+    return run_playground(args)
+
+
+def _silence_stdout() -> None:
+    """After a failed write, send what is still buffered nowhere (the exit would fail on it again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _end_now(code: int) -> None:
+    """Leave at once, without joining a thread that may be inside JAX (ctrl+c during a long fit)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
 
 
 def keyboard_terminal() -> None:
     """Make sure keys can be read: after data came through a pipe on stdin, read keys from /dev/tty."""
-    if sys.stdin.isatty() and sys.stderr.isatty():
+    if sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty():
         return
     if not sys.stderr.isatty():
         raise InputError("the playground needs a terminal; for a pipe or a log use `fitplay demo` or `fitplay fit`")
@@ -194,6 +269,8 @@ def keyboard_terminal() -> None:
         raise InputError("no terminal to read keys from; for scripts use `fitplay fit`") from None
     os.dup2(tty, 0)
     os.close(tty)
+    if sys.stdin is None:  # stdin was closed: give Python (and Textual's driver) the terminal as stdin
+        sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
 
 
 def run_playground(args: argparse.Namespace) -> int:
@@ -215,6 +292,8 @@ def run_app(app) -> int:
     signal.signal(signal.SIGHUP, lambda signum, _frame: os._exit(128 + signum))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    for signum in (signal.SIGTERM, signal.SIGINT):  # quit the app (restoring the terminal), status 128 + n
+        loop.add_signal_handler(signum, lambda n=signum: app.exit(return_code=128 + n))
     loop.run_until_complete(app.run_async())
     code = app.return_code or 0
     sys.stdout.flush()
@@ -223,18 +302,20 @@ def run_app(app) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    record = Path(args.record) if args.record else None
+    if record is not None and record.exists() and not record.is_dir():
+        raise InputError(f"--record {args.record}: not a folder (the screenshots go into a folder)")
     session = make_session(args)
     if args.plain or not sys.stdout.isatty():
         from fitplay.plain_demo import run_plain
 
         run_plain(session, args.frames, sys.stdout)
         return EXIT_OK
-    from pathlib import Path
 
     from fitplay.tui.app import AppOptions
     from fitplay.tui.demo import DemoOptions, make_demo_app
 
-    demo = DemoOptions(speed=args.speed, loop=args.loop, record=Path(args.record) if args.record else None)
+    demo = DemoOptions(speed=args.speed, loop=args.loop, record=record)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
     keyboard_terminal()
     return run_app(app)
@@ -285,7 +366,7 @@ def fit_report(session: Session, seconds: float) -> dict:
         "steps": session.step_count,
         "params": params,
         "loss": session.loss,
-        "initial_loss": session.initial_loss,
+        "initial_loss": session.run_start_loss,
         "status": str(session.status),
         "converged": session.status == Status.CONVERGED,
         "diverged": session.status == Status.DIVERGED,
@@ -321,8 +402,7 @@ def run_fit(args: argparse.Namespace) -> int:
     session = make_session(args)
     t0 = time.perf_counter()
     progress = Progress(not args.json and sys.stderr.isatty())
-    if session.max_steps > 0:
-        session.run(progress=progress)
+    interruptible(lambda: session.run(progress=progress))
     progress.close()
     report = fit_report(session, time.perf_counter() - t0)
     if args.json:
@@ -330,8 +410,27 @@ def run_fit(args: argparse.Namespace) -> int:
     else:
         print(readable(report))
     if session.status != Status.CONVERGED and session.message:
-        print(f"fitplay: {session.message}", file=sys.stderr)
+        print(f"fitplay: {printable(session.message)}", file=sys.stderr)
     return EXIT_CODES.get(session.status, EXIT_OK)
+
+
+def interruptible(work: Callable[[], None]) -> None:
+    """Run work in a thread and wait for it so that ctrl+c is felt at once: a long JAX computation in the
+    main thread would hold the signal until it returned (minutes on ten million rows)."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the main thread as it is
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="fitplay-fit", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if failure:
+        raise failure[0]
 
 
 def readable(report: dict) -> str:

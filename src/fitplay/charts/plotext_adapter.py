@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Sequence
 
+import numpy as np
 import plotext as plt
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -23,18 +25,26 @@ def build_axes(
     ylabel: str = "",
     lines: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
 ) -> list[str]:
-    """Plain-text lines of a plotext chart: axes, ticks, labels, optional scatter and braille lines."""
+    """Plain-text lines of a plotext chart: axes, ticks, labels, optional scatter and braille lines.
+
+    plotext sees every coordinate mapped to [0, 1] and tick labels written here from the real values, so
+    data of any magnitude (1e-300 to 1e100) and any offset draws the same way."""
+    fx, fy = _unit(xlim), _unit(ylim)
     with _lock:
         plt.clear_figure()
         plt.limit_size(False, False)
         plt.plotsize(width, height)
         plt.theme("clear")
         if points is not None and len(points[0]):
-            plt.scatter(list(points[0]), list(points[1]), marker=DATA_MARKER)
+            plt.scatter(fx(points[0]).tolist(), fy(points[1]).tolist(), marker=DATA_MARKER)
+        elif not lines:
+            plt.scatter([0.0], [0.0], marker=" ")  # plotext draws no ticks on an empty plot
         for xs, ys in lines:
-            plt.plot(list(xs), list(ys), marker="braille")
-        plt.xlim(*xlim)
-        plt.ylim(*ylim)
+            plt.plot(fx(xs).tolist(), fy(ys).tolist(), marker="braille")
+        plt.xlim(0.0, 1.0)
+        plt.ylim(0.0, 1.0)
+        plt.xticks(*_ticks(xlim, max(2, width // 14), fx))
+        plt.yticks(*_ticks(ylim, max(2, height // 3), fy))
         if xlabel:
             plt.xlabel(xlabel)
         if ylabel:
@@ -43,3 +53,37 @@ def build_axes(
     rows = _ANSI.sub("", text).split("\n")
     rows = [r.ljust(width)[:width] for r in rows[:height]]
     return rows + [" " * width] * (height - len(rows))
+
+
+def _unit(lim: tuple[float, float]):
+    """The map from [lo, hi] to [0, 1] (computed in steps that do not overflow at 1e100)."""
+    lo, hi = lim
+    span = hi - lo if math.isfinite(hi - lo) and hi > lo else 1.0
+
+    def to_unit(values) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return (np.asarray(values, dtype=np.float64) - lo) / span
+
+    return to_unit
+
+
+def _ticks(lim: tuple[float, float], count: int, to_unit) -> tuple[list[float], list[str]]:
+    """Round tick values (1, 2 or 5 x 10^k apart) inside lim: their [0, 1] positions and their labels."""
+    lo, hi = lim
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return [0.0], [_label(lo, 1.0, lo)]
+    raw = span / count
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1.0, 2.0, 5.0, 10.0) if m * magnitude >= raw)
+    first = math.ceil(lo / step)
+    values = [(first + k) * step for k in range(count + 2) if (first + k) * step <= hi + 1e-9 * span]
+    positions = [float(p) for p in to_unit(values)]
+    return positions, [_label(v, step, max(abs(lo), abs(hi))) for v in values]
+
+
+def _label(value: float, step: float, largest: float) -> str:
+    """A tick label with just the digits that tell neighbouring ticks apart."""
+    digits = max(1, min(15, math.ceil(math.log10(max(largest, step) / step)) + 1)) if step > 0 else 4
+    text = f"{value:.{digits}g}"
+    return "0" if float(text) == 0.0 else text

@@ -1,49 +1,125 @@
-"""Saving without losing anything: atomic writes that never replace an existing file."""
+"""Files in and out: bounded reads that never block or exhaust memory, and saves that write every file or
+none, atomically, never replacing an existing file."""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from fitplay.errors import InputError
 
-def write_new(path: Path, text: str) -> None:
-    """Write text to path atomically; raise FileExistsError rather than replace a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+def read_limited(path: str, limit: int, error: type[InputError], what: str) -> bytes:
+    """The bytes of a file, a pipe (`<(command)`) or stdin ("-") up to `limit`; raise `error`, one line naming
+    the file, for anything else: missing, a folder, a device such as /dev/zero, too big. Opening never
+    blocks, and a pipe without a writer reads as empty."""
+    if path == "-":
+        if sys.stdin is None:
+            raise error("<stdin>: standard input is closed")
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise error(f"<stdin>: more than {_size(limit)}: too large for a {what}")
+        return data
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise error(f"{path or repr(path)}: no such file") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode) or not (stat.S_ISFIFO(info.st_mode) or stat.S_ISREG(info.st_mode)):
+        os.close(fd)
+        kind = "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device or socket)"
+        raise error(f"{path}: {kind}, not a {what}")
+    if info.st_size > limit:
+        os.close(fd)
+        raise error(f"{path}: {_size(info.st_size)}: too large for a {what} (the limit is {_size(limit)})")
+    with os.fdopen(fd, "rb") as f:
+        if stat.S_ISFIFO(info.st_mode):
+            os.set_blocking(f.fileno(), True)
+        try:
+            data = f.read(limit + 1)
+        except OSError as exc:
+            raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise error(f"{path}: more than {_size(limit)}: too large for a {what}")
+    return data
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.4g} {unit}"
+    return f"{n} bytes"
 
 
 SUFFIXES = (".json", ".svg")
 
 
 def free_stem(folder: Path) -> Path:
-    """fitplay-<date>-<time>, with -2, -3, ... added until neither a .json nor an .svg of that name exists."""
+    """fitplay-<date>-<time>, with -2, -3, ... added until no file (or dangling link) of that name exists."""
     base = f"fitplay-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     k = 1
     while True:
         stem = folder / (base if k == 1 else f"{base}-{k}")
-        if not any(stem.with_suffix(s).exists() for s in SUFFIXES):
+        if not any(os.path.lexists(stem.with_suffix(s)) for s in SUFFIXES):
             return stem
         k += 1
 
 
+def _temporary(folder: Path, name: str, text: str) -> str:
+    """text written and synced to a temporary file beside its final name."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_all_new(files: list[tuple[Path, str]]) -> None:
+    """Write every (path, text) or none: all are written to temporary files first, then linked into place;
+    a name that exists (a file or a dangling link) is never replaced. Raises OSError (FileExistsError)."""
+    temps: list[str] = []
+    linked: list[Path] = []
+    try:
+        for path, text in files:
+            temps.append(_temporary(path.parent, path.name, text))
+        for (path, _), tmp in zip(files, temps):
+            os.link(tmp, path)
+            linked.append(path)
+    except BaseException:
+        for path in linked:
+            os.unlink(path)
+        raise
+    finally:
+        for tmp in temps:
+            os.unlink(tmp)
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write text to path atomically; raise FileExistsError rather than replace a file."""
+    write_all_new([(path, text)])
+
+
 def save_session(folder: Path, session_json: str, screenshot_svg: str) -> list[Path]:
-    """Write the session JSON and the SVG under a fresh name; returns the paths written."""
+    """Write the session JSON and the SVG under a fresh name, both or neither; returns the paths written."""
     for _ in range(100):
         stem = free_stem(folder)
-        json_path, svg_path = stem.with_suffix(".json"), stem.with_suffix(".svg")
+        paths = [stem.with_suffix(".json"), stem.with_suffix(".svg")]
         try:
-            write_new(json_path, session_json)
+            write_all_new(list(zip(paths, (session_json, screenshot_svg))))
         except FileExistsError:
             continue
-        write_new(svg_path, screenshot_svg)
-        return [json_path, svg_path]
+        return paths
     raise FileExistsError(f"{folder}: no free file name for the session")

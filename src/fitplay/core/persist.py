@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fitplay.core.data import Dataset
+from fitplay.core.data import MAX_ABS, Dataset
+from fitplay.core.files import read_limited
 from fitplay.core.models import ModelError, Params, is_model_file, load_model
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.scaling import SCALE_MODES
@@ -17,6 +18,8 @@ from fitplay.core.session import LIMITS, MAX_STEPS_PER_FRAME, STEP_SIZES, Option
 from fitplay.errors import InputError
 
 SESSION_FORMAT = 1
+MAX_SESSION_BYTES = 256 << 20
+EMBED_MAX_POINTS = 10_000  # a CSV this small travels inside the session file: it loads anywhere
 
 
 class SessionError(InputError):
@@ -30,6 +33,8 @@ def to_dict(session: Session) -> dict:
     opts["seed"] = session.seed
     if is_model_file(opts["model"]):
         opts["model"] = str(Path(opts["model"]).expanduser().resolve())
+    if opts["data"] not in (None, "-"):
+        opts["data"] = str(Path(opts["data"]).expanduser().resolve())
     out = {
         "fitplay_session": SESSION_FORMAT,
         "options": opts,
@@ -42,26 +47,24 @@ def to_dict(session: Session) -> dict:
         "step_size": session.step_size,
         "steps_per_frame": session.steps_per_frame,
     }
-    if session.options.data == "-":
+    if session.csv_data is not None and (session.options.data == "-" or session.data.n <= EMBED_MAX_POINTS):
         out["data"] = {"x": session.data.x.tolist(), "y": session.data.y.tolist()}
     return out
 
 
 def read_session(path: str, steps: int | None = None, model: str | None = None) -> Session:
     """Restore the session saved in a file (raises SessionError, DataError or ModelError, one line)."""
+    raw = read_limited(path, MAX_SESSION_BYTES, SessionError, "session file")
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SessionError(f"{path}: is a directory, not a session file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"line {line}: " if line else ""
-        raise SessionError(f"{path}: {where}not valid JSON") from None
-    except OSError as exc:
-        raise SessionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise SessionError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"{path}: line {exc.lineno}: not valid JSON") from None
+    except RecursionError:
+        raise SessionError(f"{path}: nested too deeply to be a session file") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise SessionError(f"{path}: not a usable JSON value ({str(exc).splitlines()[0]})") from None
     return from_dict(doc, path, steps, model)
 
 
@@ -83,15 +86,15 @@ def from_dict(doc: object, name: str = "session", steps: int | None = None, mode
             raise SessionError(f"{name}: unknown optimizer {doc['optimizer']!r}")
         if steps is not None:
             opts.steps = steps
-        csv = None
-        if opts.data == "-":
-            x = np.asarray(doc["data"]["x"], dtype=np.float64)
-            y = np.asarray(doc["data"]["y"], dtype=np.float64)
-            csv = Dataset(x, y, source="-")
+        csv = _embedded(doc["data"], name, opts.data) if "data" in doc else None
+        if opts.data == "-" and csv is None:
+            raise SessionError(f"{name}: data read from stdin must be embedded (\"data\": {{\"x\", \"y\"}})")
         session = Session(opts, csv)
         _restore(session, doc, name)
     except (KeyError, TypeError, IndexError) as exc:
         raise SessionError(f"{name}: missing or malformed field {exc}") from None
+    except (OverflowError, RecursionError):
+        raise SessionError(f"{name}: a number or a nesting beyond what a session file holds") from None
     except InputError:
         raise
     except ValueError as exc:
@@ -115,10 +118,28 @@ def _model_spec(saved: object, given: str | None, name: str) -> str:
     return given
 
 
+def _embedded(raw: object, name: str, source: str | None) -> Dataset:
+    """The data a session file carries: two equal lists of at least two finite numbers within MAX_ABS."""
+    if not isinstance(raw, dict) or set(raw) != {"x", "y"}:
+        raise SessionError(f"{name}: \"data\" must be an object with lists \"x\" and \"y\"")
+    columns = []
+    for key in ("x", "y"):
+        values = raw[key]
+        if not isinstance(values, list) or not all(_number(v) for v in values):
+            raise SessionError(f"{name}: \"data.{key}\" must be a list of finite numbers")
+        column = np.asarray(values, dtype=np.float64)
+        if column.size < 2 or np.abs(column).max() > MAX_ABS:
+            raise SessionError(f"{name}: \"data.{key}\" must hold 2 or more numbers within ±{MAX_ABS:g}")
+        columns.append(column)
+    if columns[0].size != columns[1].size:
+        raise SessionError(f"{name}: \"data.x\" and \"data.y\" must have the same length")
+    return Dataset(columns[0], columns[1], source=source or "-")
+
+
 def _restore(session: Session, doc: dict, name: str) -> None:
+    if not _number(doc["lr"]) or not doc["lr"] > 0:
+        raise SessionError(f"{name}: lr must be a positive number, got {str(doc['lr'])[:30]}")
     lr = float(doc["lr"])
-    if not (math.isfinite(lr) and lr > 0):
-        raise SessionError(f"{name}: lr must be a positive number, got {doc['lr']!r}")
     step_size = doc.get("step_size", session.step_size)
     if step_size not in STEP_SIZES:
         raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
@@ -152,7 +173,13 @@ def _params_from(session: Session, raw: object, name: str, field: str) -> Params
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number that a float holds (an integer of 400 digits is not)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def check_options(o: Options, name: str) -> None:

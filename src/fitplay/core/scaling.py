@@ -20,9 +20,9 @@ class Scaling(NamedTuple):
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray, scale_y: bool) -> Scaling:
         """Two-pass means and standard deviations (a spread of 0 counts as 1: nothing to divide)."""
-        mx, sx = float(np.mean(x)), float(np.std(x))
-        my, sy = (float(np.mean(y)), float(np.std(y))) if scale_y else (0.0, 1.0)
-        return cls(mx, sx if sx > 0 else 1.0, my, sy if sy > 0 else 1.0)
+        mx, sx = _centre_and_spread(x)
+        my, sy = _centre_and_spread(y) if scale_y else (0.0, 1.0)
+        return cls(mx, sx, my, sy)
 
     def standardise(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (x - self.mx) / self.sx, (y - self.my) / self.sy
@@ -31,3 +31,13 @@ class Scaling(NamedTuple):
     def loss_unit(self) -> float:
         """A squared-error loss in data units is this times the standardised one."""
         return self.sy * self.sy
+
+
+def _centre_and_spread(v: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation, the deviations scaled first so that tiny values do not underflow."""
+    centre = float(np.mean(v))
+    deviations = v - centre
+    top = float(np.max(np.abs(deviations)))
+    if top == 0.0 or not np.isfinite(top):
+        return centre, 1.0
+    return centre, top * float(np.std(deviations / top))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from fitplay.core.data import DataError, Dataset, load_csv
+from fitplay.core.data import MAX_ABS, DataError, Dataset, load_csv
 from fitplay.core.landscape import loss_grid
 from fitplay.core.lsq import LeastSquares
 from fitplay.core.models import Model, Params, is_model_file, load_model, model_names
@@ -25,13 +25,15 @@ from fitplay.core.optim import (
     Stop,
     Trainer,
 )
-from fitplay.core.run import Status
+from fitplay.core.run import History, Status
 from fitplay.core.scaling import Scaling
 from fitplay.errors import InputError
 
 STEP_SIZES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
 MAX_STEPS_PER_FRAME = MAX_CHUNK
 MIN_LR, MAX_LR = 1e-20, 1e4
+MAX_STEP_BYTES = 2 << 30  # memory one training step may take
+CHUNK_POINT_STEPS = 1 << 25  # Session.run: points x steps per chunk, about a tenth of a second
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -127,8 +129,25 @@ class Session:
         self.no_optimum = model.no_optimum(data)
         self.lr_auto = not (keep_training_options and opts.lr)
         self.lr = self.auto_lr() if self.lr_auto else opts.lr
-        self.start = self._start_params()
+        with np.errstate(all="ignore"):
+            self.start = self._start_params()
+        self._check_representable()
         self.reset()
+
+    def _check_representable(self) -> None:
+        """Refuse data and starts that float64 cannot hold: a least-squares slope or a start loss past 1e308."""
+        if self._lsq is not None and not (math.isfinite(self._lsq.w) and math.isfinite(self._lsq.b)):
+            raise DataError(f"{self.data.source}: the best line's slope is beyond float64 (y changes far faster "
+                            "than x): rescale x or y")
+        need = self.model.memory(self.data.n, self.start)
+        if need > MAX_STEP_BYTES:
+            raise InputError(f"the {self.model.name} model needs about {need / 2**30:.1f} GB for one step on "
+                             f"{self.data.n:,} points: use fewer points or a smaller model (--hidden)")
+        if not math.isfinite(self.loss_at(self.start)):
+            where = "--init" if self.options.init is not None else "the start"
+            raise InputError(f"{where}: the {self.model.loss_label} overflows at "
+                             f"{', '.join(f'{k} = {float(v):g}' for k, v in self.start.items() if np.ndim(v) == 0)}"
+                             " on these data: choose a start nearer the data")
 
     def _make_data(self, model: Model) -> Dataset:
         if self.csv_data is not None:
@@ -136,7 +155,12 @@ class Session:
         o = self.options
         noise = model.default_noise if o.noise is None else o.noise
         truth = dict(zip(model.hand or (), (o.w_true, o.b_true)))
-        return model.simulate(o.n, self.seed, noise, {k: v for k, v in truth.items() if v is not None})
+        with np.errstate(all="ignore"):
+            data = model.simulate(o.n, self.seed, noise, {k: v for k, v in truth.items() if v is not None})
+        if not (np.all(np.isfinite(data.y)) and np.abs(data.y).max() <= MAX_ABS):
+            raise DataError(f"the simulated data go beyond ±{MAX_ABS:g} (like a CSV value would): lower --noise, "
+                            "--w-true or --b-true")
+        return data
 
     def _start_params(self) -> Params:
         if self.model.two_param and self.options.init is not None:
@@ -257,15 +281,12 @@ class Session:
         return float(np.mean(pred == (self.data.y >= 0.5)))
 
     def loss_history(self) -> np.ndarray:
-        if len(self._history) > 1:
-            self._history = [np.concatenate(self._history)]
-        return self._history[0] if self._history else np.empty(0)
+        """The losses kept since the last reset (every step, or every 2nd, 4th ... on a long run)."""
+        return self.history.losses
 
     def path(self) -> np.ndarray:
-        """The (w, b) points visited by the optimizer since the last reset."""
-        if len(self._path) > 1:
-            self._path = [np.concatenate(self._path)]
-        return self._path[0] if self._path else np.empty((0, 2))
+        """The hand-parameter points visited by the optimizer since the last reset (bounded like the losses)."""
+        return self.history.path
 
     @property
     def running(self) -> bool:
@@ -335,8 +356,7 @@ class Session:
         self.params = _copy(self.start)
         self.status = Status.IDLE
         self.step_count = 0
-        self._history: list[np.ndarray] = []
-        self._path: list[np.ndarray] = []
+        self.history = History()
         self._restart()
         self.steps_per_second = 0.0
         self._loss = self.loss_at(self.params)
@@ -358,7 +378,10 @@ class Session:
 
     def load_data(self, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
         """Use a CSV file from now on (raises DataError and changes nothing if it is bad)."""
-        data = load_csv(path, x_col, y_col)
+        self.use_data(load_csv(path, x_col, y_col), path, x_col, y_col)
+
+    def use_data(self, data: Dataset, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
+        """Use data read from a CSV file (raises an InputError and changes nothing if it does not fit)."""
         check_identifiable(data)
         self.model.check_data(data)
         self.csv_data = data
@@ -384,6 +407,17 @@ class Session:
         self._restart()
         return self.optimizer
 
+    def set_training(self, optimizer: str | None = None, lr: float | None = None, scale: str | None = None) -> None:
+        """Optimizer, learning rate and feature scaling from the command line, over what a session file said."""
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if scale is not None and scale != self.scale:
+            self.toggle_scale()
+            self.message = ""
+        if lr is not None:
+            self.lr, self.lr_auto = lr, False
+        self._restart()
+
     def scale_lr(self, factor: float) -> None:
         """lr x factor within MIN_LR..MAX_LR (an automatic rate below MIN_LR may stay, not go lower)."""
         self.lr = float(min(MAX_LR, max(min(MIN_LR, self.lr), self.lr * factor)))
@@ -403,6 +437,7 @@ class Session:
         self.status = Status.RUNNING
         self.message = ""
         self._restart()
+        self.run_start_loss, self.run_start_params = self._loss, _copy(self.params)
 
     def toggle_pause(self) -> None:
         if self.status == Status.RUNNING:
@@ -427,13 +462,25 @@ class Session:
                 self._trainers[key] = Trainer(model, x, y, optimizer, standardised=scaling is not None)
             return self._trainers[key]
 
+    def _train_loss(self, params: Params) -> float:
+        """The loss in the units training runs in. Standardised: computed on the standardised data, never by
+        dividing by y's variance, which underflows for data near 1e-300."""
+        if not self.standardised:
+            return self.loss_at(params)
+        xs, ys = self.scaling.standardise(self.data.x, self.data.y)
+        with np.errstate(all="ignore"):
+            return float(self.model.loss(self.model.to_standard(params, self.scaling), xs, ys))
+
     def _rule(self, start_loss: float) -> Rule:
-        """The stopping rule of a run starting at start_loss, in the units training runs in."""
+        """The stopping rule of a run whose loss starts at start_loss (in training units)."""
         unit = self.scaling.loss_unit
-        to_train = 1.0 / unit if self.standardised else 1.0
-        scale = max(abs(start_loss), self.reference_loss()) * to_train
+        standard_ref = self.standardised and self.model.loss_ref == "variance"  # standardised y has variance 1
+        reference = 1.0 if standard_ref else self.reference_loss()
+        scale = max(abs(start_loss), reference, np.finfo(np.float64).tiny)
         explode = min(EXPLODE_FACTOR * scale, np.finfo(np.float64).max)
-        return Rule(grad_tol=0.0 if self.no_optimum else GRAD_TOL, explode=explode, unit=unit,
+        # A loss unit that underflows (y near 1e-300, trained raw) leaves no gradient to judge: never converged.
+        judged = not self.no_optimum and (self.standardised or unit > 0)
+        return Rule(grad_tol=GRAD_TOL if judged else 0.0, explode=explode, unit=unit if unit > 0 else 1.0,
                     scaling=tuple(self.scaling))
 
     def chunk_job(self, steps: int) -> Callable[[], ChunkResult]:
@@ -441,10 +488,11 @@ class Session:
         Everything it needs is copied here, on the calling thread."""
         if self._dev is None:  # a run (or a segment of one, after a hand move) starts here
             self.run_start_loss, self.run_start_params = self._loss, _copy(self.params)
+            self._run_start_train = self._train_loss(self.params)
         model, optimizer, data, lr, carry = self.model, self.optimizer, self.data, self.lr, self._dev
         scaling = self.scaling if self.standardised else None
-        params, gen, rule = _copy(self.params), self.generation, self._rule(self.run_start_loss)
-        start_loss = self.run_start_loss / (rule.unit if scaling is not None else 1.0)
+        params, gen, start_loss = _copy(self.params), self.generation, self._run_start_train
+        rule = self._rule(start_loss)
 
         def job() -> ChunkResult:
             trainer = self._trainer(model, optimizer, data, scaling)
@@ -468,20 +516,19 @@ class Session:
         if path is not None and path.size:
             cols = self.model.from_standard(dict(zip(self.model.hand, path.T)), s)
             path = np.stack([cols[k] for k in self.model.hand], axis=1)  # hand = all parameters when scaled
-        return replace(result, params=self.model.from_standard(result.params, s), losses=result.losses * s.loss_unit,
-                       path=path, best_params=self.model.from_standard(result.best_params, s),
-                       best_loss=result.best_loss * s.loss_unit)
+        with np.errstate(all="ignore"):
+            return replace(result, params=self.model.from_standard(result.params, s),
+                           losses=result.losses * s.loss_unit, path=path,
+                           best_params=self.model.from_standard(result.best_params, s),
+                           best_loss=result.best_loss * s.loss_unit)
 
     def apply(self, result: ChunkResult) -> bool:
         """Take a chunk's result, unless the parameters changed by hand since it started."""
         if result.generation != self.generation:
             return False
         result = self._to_data_units(result)
+        self.history.add(self.step_count, result.losses, result.path)
         self.step_count += result.steps
-        if result.losses.size:
-            self._history.append(result.losses)
-        if result.path is not None and result.path.size:
-            self._path.append(result.path)
         if result.seconds > 0 and result.steps:
             self.steps_per_second = result.steps / result.seconds
         self.params = {k: np.array(result.params[k], dtype=np.float64) for k in self.start}
@@ -552,11 +599,13 @@ class Session:
         return "Try: " + ", ".join(tips) + "."
 
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
-        """Train synchronously until the run ends (continuing a run in progress)."""
+        """Train synchronously until the run ends (continuing a run in progress). On large data a chunk is
+        shorter, so progress is reported (and the caller can stop) every fraction of a second."""
         if self.status != Status.RUNNING:
             self.toggle_run()
+        chunk = max(1, min(max_chunk, CHUNK_POINT_STEPS // self.data.n))
         while self.status == Status.RUNNING and self.remaining() > 0:
-            self.apply(self.chunk_job(min(max_chunk, self.remaining()))())
+            self.apply(self.chunk_job(min(chunk, self.remaining()))())
             if progress is not None:
                 progress(self)
         if self.status == Status.RUNNING:

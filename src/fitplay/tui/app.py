@@ -16,12 +16,13 @@ from textual.worker import Worker, WorkerState
 
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
+from fitplay.core.data import Dataset, load_csv
 from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult, jax_loaded
 from fitplay.core.persist import to_dict
 from fitplay.core.run import Status
 from fitplay.core.session import Options, Session, fmt_number
-from fitplay.errors import InputError
+from fitplay.errors import InputError, printable
 from fitplay.tui import keys
 from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
@@ -111,7 +112,7 @@ class FitplayApp(App[int]):
         self.refresh_all()
         self.set_interval(1.0 / self.options.fps, self.advance_frame)
         for error in self.theme_errors + self.config_errors:
-            self.notify(error, severity="warning", timeout=8, markup=False)
+            self.say(error, "warning", timeout=8)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)
 
@@ -188,7 +189,7 @@ class FitplayApp(App[int]):
         """Show the session's message, as an error when the action was refused."""
         message, self.session.message = self.session.message, ""
         if message:
-            self.notify(message, severity="information" if ok else "error", timeout=4, markup=False)
+            self.say(message, "information" if ok else "error", timeout=4)
         self.refresh_all()
 
     # ----- hand actions --------------------------------------------------------------------
@@ -253,9 +254,9 @@ class FitplayApp(App[int]):
         try:
             paths = save_session(self.options.save_dir, text, self.export_screenshot())
         except OSError as exc:
-            self.notify(f"save failed: {exc}", severity="error", markup=False)
+            self.say(f"save failed: {exc}", "error")
             return
-        self.notify("saved " + " and ".join(str(p) for p in paths), timeout=6, markup=False)
+        self.say("saved " + " and ".join(str(p) for p in paths))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -268,13 +269,31 @@ class FitplayApp(App[int]):
         self.push_screen(PromptScreen("CSV file to fit (x and y columns):", "path/to/data.csv"), chosen)
 
     def load_data(self, path: str) -> None:
-        """Switch to a CSV file; a bad one is a notification and nothing changes."""
+        """Switch to a CSV file, read in a worker (a slow disk or a pipe never freezes the keys); a bad one
+        is a notification and nothing changes."""
+        self._read_csv(path)
+
+    @work(thread=True, group="load", exclusive=True, exit_on_error=False)
+    def _read_csv(self, path: str) -> tuple[str, Dataset]:
+        return path, load_csv(path)
+
+    def _use_csv(self, path: str, data: Dataset) -> None:
         try:
-            self.session.load_data(path)
+            self.session.use_data(data, path)
         except InputError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            self.say(str(exc), "error")
             return
         self._report()
+
+    def say(self, message: str, severity: str = "information", timeout: float = 6) -> None:
+        """A notification, shown literally and with control characters escaped."""
+        self.notify(printable(message), severity=severity, timeout=timeout, markup=False)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Screenshots go beside the session files (the current folder), not to ~/Downloads, which a
+        remote machine often lacks."""
+        return super().deliver_screenshot(filename, path or str(self.options.save_dir), time_format)
 
     # ----- optimize ------------------------------------------------------------------------
     def action_optimize(self) -> None:
@@ -340,18 +359,23 @@ class FitplayApp(App[int]):
             self._failed("optimizer", worker.error)
         elif worker.group == "warm-up" and event.state == WorkerState.ERROR:
             self._failed("preparing the optimizer", worker.error)
+        elif worker.group == "load" and event.state == WorkerState.SUCCESS:
+            self._use_csv(*worker.result)
+        elif worker.group == "load" and event.state == WorkerState.ERROR:
+            error = worker.error
+            self.say(str(error) if isinstance(error, InputError) else f"cannot read the file: {error}", "error")
 
     def _take(self, result: ChunkResult) -> None:
         before = self.session.status
         if self.session.apply(result) and self.session.status != before and self.notify_runs:
             severity = "warning" if self.session.status in (Status.DIVERGED, Status.STALLED) else "information"
-            self.notify(self.session.message, severity=severity, timeout=6, markup=False)
+            self.say(self.session.message, severity)
             self.session.message = ""
         self.refresh_all()
 
     def _failed(self, what: str, error: BaseException | None) -> None:
         """A worker failure is a notification; the app keeps running."""
-        self.notify(f"{what} failed: {error}", severity="error", timeout=8, markup=False)
+        self.say(f"{what} failed: {error}", "error", timeout=8)
         self.refresh_all()
 
 

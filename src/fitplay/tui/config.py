@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
+from fitplay.core.files import read_limited
 from fitplay.errors import InputError
 
 MAX_CONFIG_BYTES = 64 * 1024
@@ -19,15 +20,7 @@ def config_dir() -> Path:
 
 def read_toml(path: Path, error: type[InputError]) -> dict:
     """A TOML file's table; raise `error` with one line naming the file (not a file, too big, bad TOML)."""
-    if not path.is_file():
-        raise error(f"{path}: not a file")
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise error(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KB")
+    raw = read_limited(str(path), MAX_CONFIG_BYTES, error, "settings file")
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -10,8 +10,8 @@ A model is a Python module:
 Optional: hand (the two parameters the keys move; default the first two), loss ("mse", "bce" or a
 callable(pred, y) -> mean loss), optimizer, lr, steps, simulate(n, seed, noise) -> (x, y), noise, name.
 Built-in models are files of the same form and may add capabilities: logit, from_standard / to_standard,
-scaled_start, curvature, exact_mse, optimum, no_optimum, gradient, markers, true, steps_per_frame, tour,
-lesson.
+scaled_start, curvature, exact_mse, optimum, no_optimum, gradient, markers, memory, true, steps_per_frame,
+tour, lesson.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from fitplay.core import losses
 from fitplay.core.data import DataError, Dataset
-from fitplay.errors import InputError
+from fitplay.errors import InputError, printable
 
 Params = dict[str, np.ndarray]
 OPTIMIZER_NAMES = ("gd", "momentum", "adam")
@@ -42,8 +42,8 @@ class Model:
         self.module = module
         self.source = source
         self.options = {"hidden": hidden} if _accepts(getattr(module, "start", None), "hidden") else {}
-        self.name = str(getattr(module, "name", source))
-        self.formula = _formula(module, source)
+        self.name = printable(str(getattr(module, "name", source)))
+        self.formula = printable(_formula(module, source))
         self.start_params = self._start_of(0)
         names = list(self.start_params)
         hand = getattr(module, "hand", tuple(names[:2]) if len(names) >= 2 and _scalars(self.start_params) else None)
@@ -144,6 +144,11 @@ class Model:
         """The model's own gradient of the loss over the hand parameters, if it has one."""
         grad = getattr(self.module, "gradient", None)
         return None if grad is None else grad(params, x, y)
+
+    def memory(self, n: int, params: Params) -> int:
+        """Bytes one training step needs on n points: the model's own estimate, else a few arrays of n."""
+        estimate = getattr(self.module, "memory", None)
+        return int(estimate(n, params)) if estimate is not None else 16 * 8 * n
 
     def markers(self, params: Params) -> list[tuple[float, str]]:
         """Points on the x axis worth marking (x, label), e.g. the logistic midpoint."""

@@ -41,6 +41,11 @@ def simulate(n, seed, noise):
     return data.x, data.y
 
 
+def memory(n, params):
+    """Bytes of one step: the forward and backward pass hold about six (points x hidden) arrays."""
+    return 6 * 8 * n * params["W1"].size
+
+
 def from_standard(params, scaling):
     mx, sx, my, sy = scaling
     w1 = params["W1"] / sx

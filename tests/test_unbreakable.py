@@ -1,0 +1,293 @@
+"""No input, file, signal or terminal makes fitplay crash, hang, lie or leak terminal control: each class of
+the adversarial pass, with inputs of its own."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import finish_workers, new_app, screen_text
+
+from fitplay.charts.fit import FitChart
+from fitplay.charts.landscape import LandscapeChart
+from fitplay.charts.loss import LossChart
+from fitplay.core.data import DataError, Dataset, load_csv
+from fitplay.core.files import write_all_new
+from fitplay.core.persist import read_session, to_dict
+from fitplay.core.session import Options, Session
+from fitplay.errors import InputError, printable
+from fitplay.plain_demo import run_plain
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J[/]"
+
+
+def cli(*args: str, stdin=None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fitplay", *args], capture_output=True, text=True, timeout=120,
+                          stdin=stdin, **kwargs)
+
+
+# ----- 1. any finite data the loader accepts, any finite start, draws in every view ----------------------
+def random_data(rng: np.random.Generator) -> Dataset | None:
+    ex, ey = rng.uniform(-300, 99, size=2)
+    n = int(rng.choice([2, 3, 10, 200]))
+    x = rng.choice([0.0, rng.uniform(-1e3, 1e3)]) * 10**ex + 10**ex * rng.normal(size=n)
+    y = 10**ey * (rng.normal(size=n) + rng.choice([0.0, 100.0]))
+    if np.all(x == x[0]) or max(np.abs(x).max(), np.abs(y).max()) > 1e100:
+        return None
+    return Dataset(x, y, source="fuzz.csv")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_data_across_600_orders_of_magnitude_draw_in_every_view(seed):
+    rng = np.random.default_rng(seed)
+    drawn = 0
+    for _ in range(15):
+        data = random_data(rng)
+        if data is None:
+            continue
+        model = str(rng.choice(["linear", "mlp"]))
+        try:
+            s = Session(Options(model=model, steps=20), data)
+        except InputError:  # e.g. a best slope beyond float64: refused in one line, which is fine
+            continue
+        for run in (False, True):
+            if run:
+                s.run()
+            for width, height in ((120, 40), (60, 20), (30, 8)):
+                for chart in (FitChart(), LossChart(), LandscapeChart()):
+                    grid = chart.render(s, width, height, show_true=True, show_residuals=True)
+                    assert len(grid.lines()) == height
+        assert np.isfinite(s.loss) or s.loss == float("inf")
+        out = io.StringIO()
+        run_plain(Session(Options(model=model, steps=10), data), 3, out)
+        assert "fitted:" in out.getvalue() and "nan" not in out.getvalue()
+        drawn += 1
+    assert drawn >= 5
+
+
+@pytest.mark.parametrize("init", [(1e200, 0.0), (0.0, -1e300)])
+def test_a_start_whose_loss_overflows_is_refused_in_one_line(init):
+    with pytest.raises(InputError, match="overflows"):
+        Session(Options(init=init))
+
+
+def test_simulated_data_past_the_loader_limit_are_refused():
+    with pytest.raises(DataError, match="lower --noise"):
+        Session(Options(noise=1e200))
+
+
+def test_large_numbers_read_in_a_readable_form():
+    s = Session(Options(init=(2.08e20, 3.0), noise=1e9))
+    assert "2.0800e+20" in s.params_text()
+
+
+# ----- 2 and 3. text from users and files is shown literally, control characters escaped ---------------
+def test_printable_escapes_control_characters():
+    assert printable(ESCAPES) == "\\x1b]0;pwned\\x07\\x1b[2J[/]"
+    assert printable("line\nbreak\ttab") == "line\\nbreak\\ttab"
+
+
+def test_a_hostile_header_never_reaches_the_terminal(tmp_path):
+    path = tmp_path / "evil.csv"
+    path.write_text(f"x{ESCAPES},y{ESCAPES}\n1,2\n2,3.5\n3,oops{ESCAPES}\n")
+    r = cli("fit", str(path))
+    assert r.returncode == 2 and "\x1b" not in r.stderr and "\x07" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "\\x1b" in r.stderr
+    path.write_text(f"x{ESCAPES},y{ESCAPES}\n1,2\n2,3.5\n3,5\n")
+    out = io.StringIO()
+    run_plain(Session(Options(data=str(path))), 2, out)
+    assert "\x1b" not in out.getvalue() and "\x07" not in out.getvalue()
+
+
+async def test_hostile_text_in_the_playground_is_shown_literally(tmp_path):
+    path = tmp_path / "[old]" / "evil.csv"
+    path.parent.mkdir()
+    path.write_text(f"x{ESCAPES},y{ESCAPES}\n1,2\n2,3.5\n3,5\n")
+    app = new_app(path.parent)  # saves go into the folder named [old]
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.load_data(str(path))
+        await finish_workers(app, pilot)
+        assert app.session.data.n == 3
+        box = app.query_one("#param-0")
+        box.focus()
+        box.value = "[/]"
+        await pilot.press("enter")
+        messages = [n.message for n in app._notifications]
+        assert any("'[/]' is not a number" in m for m in messages)
+        await pilot.press("s")
+        assert any("[old]" in m and "saved" in m for m in messages + [n.message for n in app._notifications])
+        text = screen_text(app)
+        assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+
+
+# ----- 8. session files: one validation, one line naming the file and the field ---------------------------
+GOOD = {"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd", "lr": 0.1,
+        "params": {"w": 1, "b": 1}}
+BAD_SESSIONS = {
+    "deep nesting": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    "5000 digits": ('{"fitplay_session": 1, "lr": ' + "9" * 5000 + "}", "not a usable JSON value"),
+    "lr 10**400": (json.dumps({**GOOD, "lr": 10**400}), "lr must be a positive number"),
+    "data scalar": (json.dumps({**GOOD, "options": {"data": "-"}, "data": 3}), "\"data\" must be an object"),
+    "data 2-D": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [[1, 2]], "y": [[1, 2]]}}),
+                 "data.x\" must be a list of finite numbers"),
+    "data empty": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [], "y": []}}), "2 or more numbers"),
+    "data 1e300": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [1, 2], "y": [1e300, 1]}}),
+                   "within ±1e+100"),
+    "data /dev/zero": (json.dumps({**GOOD, "options": {"data": "/dev/zero"}}), "not a regular file"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_SESSIONS))
+def test_bad_session_files_are_refused_in_one_line(tmp_path, kind):
+    text, message = BAD_SESSIONS[kind]
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        read_session(str(path))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_session_file_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(to_dict(Session(Options()))).encode())
+    assert read_session(str(path)).model.name == "linear"
+
+
+def test_a_saved_session_carries_small_data_and_absolute_paths(tmp_path, monkeypatch):
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n0,1\n1,3\n2,5\n")
+    monkeypatch.chdir(tmp_path)
+    doc = to_dict(Session(Options(data="d.csv")))
+    assert doc["options"]["data"] == str(data) and doc["data"]["x"] == [0.0, 1.0, 2.0]
+    data.unlink()
+    saved = tmp_path / "s.json"
+    saved.write_text(json.dumps(doc))
+    monkeypatch.chdir("/")
+    assert read_session(str(saved)).data.n == 3
+
+
+def test_load_refuses_data_options_and_honours_training_ones(tmp_path):
+    saved = tmp_path / "s.json"
+    saved.write_text(json.dumps(to_dict(Session(Options()))))
+    r = cli("fit", "--load", str(saved), "--init", "1", "2")
+    assert r.returncode == 2 and "--init cannot change them" in r.stderr
+    r = cli("fit", "--load", str(saved), "--optimizer", "momentum", "--lr", "0.01", "--steps", "5", "--json")
+    doc = json.loads(r.stdout)
+    assert doc["optimizer"] == "momentum" and doc["lr"] == 0.01 and doc["steps"] == 5
+
+
+# ----- 9. reads are bounded and never block ---------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["device", "link to a device", "fifo without a writer", "empty path"])
+def test_special_files_are_refused_at_once(tmp_path, kind):
+    path = {"device": "/dev/zero", "empty path": ""}.get(kind, str(tmp_path / "f.csv"))
+    if kind == "link to a device":
+        os.symlink("/dev/zero", path)
+    if kind == "fifo without a writer":
+        os.mkfifo(path)
+    with pytest.raises(DataError) as err:
+        load_csv(path)
+    assert "not a regular file" in str(err.value) or "empty file" in str(err.value) or "no such file" in str(err.value)
+
+
+def test_a_theme_linked_to_dev_zero_is_skipped(tmp_path):
+    from fitplay.tui.themes import load_themes
+
+    os.symlink("/dev/zero", tmp_path / "zero.toml")
+    _, errors = load_themes(tmp_path)
+    assert any("zero.toml" in e and "not a regular file" in e for e in errors)
+
+
+def test_underscores_and_carriage_returns(tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text("x,y\n1_0,2\n3,4\n")
+    with pytest.raises(DataError, match="'1_0' is not a number"):
+        load_csv(str(path))
+    path.write_bytes(b"x,y\r1,2\r3,4.5\r")
+    r = cli("fit", str(path), "--json")
+    assert r.returncode == 0 and r.stderr == ""
+
+
+def test_one_column_for_both_axes_is_refused(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    with pytest.raises(DataError, match="both be column 1"):
+        load_csv(str(path), x_col="1")
+
+
+def test_a_network_too_big_for_memory_is_refused():
+    with pytest.raises(InputError, match="GB for one step"):
+        Session(Options(model="mlp", hidden=256, n=1_000_000))
+
+
+# ----- 10. histories stay bounded --------------------------------------------------------------------------
+def test_a_long_run_keeps_a_bounded_history():
+    s = Session(Options(lr=1e-7, steps=60_000))
+    s.run()
+    assert s.step_count == 60_000
+    assert s.history.steps.size <= s.history.limit and s.history.path.shape[0] == s.history.steps.size
+    assert s.history.steps[-1] >= 59_000 and np.all(np.diff(s.history.steps) > 0)
+
+
+# ----- 7, 11 and 13. streams, options and exit statuses ---------------------------------------------------
+def test_a_full_disk_on_stdout_is_one_line_and_status_1():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "fitplay", "fit", "--steps", "3", "--json"], stdout=full,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 1 and "No space left on device" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_closed_pipe_is_one_line_and_status_141():
+    proc = subprocess.Popen([sys.executable, "-m", "fitplay", "demo", "--plain", "--frames", "200"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 141 and "broken pipe" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--fps", "100000"], "outside 1..120"),
+    (["demo", "--speed", "1.7e308"], "outside 0.05..100"),
+    (["fit", "--lr", "1e-300"], "outside 1e-20..10000"),
+    (["fit", "--bogus"], "unrecognized arguments"),
+])
+def test_bad_options_are_one_line_pointing_to_help(args, message):
+    r = cli(*args)
+    assert r.returncode == 2 and message in r.stderr and "--help" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_demo_record_into_a_file_is_refused(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("")
+    r = cli("demo", "--record", str(target))
+    assert r.returncode == 2 and "not a folder" in r.stderr
+
+
+def test_stdin_closed_for_fit_reading_stdin():
+    r = subprocess.run(["bash", "-c", f"exec {sys.executable} -m fitplay fit - <&-"], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2 and "standard input is closed" in r.stderr
+
+
+# ----- 12. saving writes every file or none --------------------------------------------------------------
+def test_saving_is_all_or_nothing(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "a.svg"
+    os.symlink(tmp_path / "nowhere", second)  # a dangling link holds the second name
+    with pytest.raises(FileExistsError):
+        write_all_new([(first, "{}"), (second, "<svg/>")])
+    assert not first.exists() and not list(tmp_path.glob(".*tmp"))
+
+
+async def test_screenshots_go_beside_the_sessions(tmp_path):
+    app = new_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.deliver_screenshot()
+        await pilot.pause()
+        assert list(Path(tmp_path).glob("*.svg"))

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from conftest import finish_workers, new_app, screen_text
 from fitplay.charts.fit import FitChart
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
+from fitplay.cli import main
 from fitplay.core.data import DataError, Dataset, load_csv
 from fitplay.core.files import write_all_new
 from fitplay.core.persist import read_session, to_dict
@@ -43,11 +45,11 @@ def random_data(rng: np.random.Generator) -> Dataset | None:
     return Dataset(x, y, source="fuzz.csv")
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_data_across_600_orders_of_magnitude_draw_in_every_view(seed):
+def draw_random_data(seed: int, trials: int) -> int:
+    """Random data sets through every chart at three sizes, before and after a short run; how many drew."""
     rng = np.random.default_rng(seed)
     drawn = 0
-    for _ in range(15):
+    for _ in range(trials):
         data = random_data(rng)
         if data is None:
             continue
@@ -64,11 +66,28 @@ def test_data_across_600_orders_of_magnitude_draw_in_every_view(seed):
                     grid = chart.render(s, width, height, show_true=True, show_residuals=True)
                     assert len(grid.lines()) == height
         assert np.isfinite(s.loss) or s.loss == float("inf")
-        out = io.StringIO()
-        run_plain(Session(Options(model=model, steps=10), data), 3, out)
-        assert "fitted:" in out.getvalue() and "nan" not in out.getvalue()
         drawn += 1
-    assert drawn >= 5
+    return drawn
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_data_across_600_orders_of_magnitude_draw_in_every_view(seed):
+    assert draw_random_data(seed, 10) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(2, 12))
+def test_more_data_across_600_orders_of_magnitude(seed):
+    assert draw_random_data(seed, 30) >= 12
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1e70, 1e99])
+def test_the_plain_demo_draws_any_magnitude(scale):
+    x = np.linspace(1.0, 5.0, 20) * scale
+    y = (3.0 + np.sin(np.arange(20))) * scale
+    out = io.StringIO()
+    run_plain(Session(Options(steps=30), Dataset(x, y, source="m.csv")), 3, out)
+    assert "fitted:" in out.getvalue() and "nan" not in out.getvalue()
 
 
 @pytest.mark.parametrize("init", [(1e200, 0.0), (0.0, -1e300)])
@@ -172,13 +191,13 @@ def test_a_saved_session_carries_small_data_and_absolute_paths(tmp_path, monkeyp
     assert read_session(str(saved)).data.n == 3
 
 
-def test_load_refuses_data_options_and_honours_training_ones(tmp_path):
+def test_load_refuses_data_options_and_honours_training_ones(tmp_path, capsys):
     saved = tmp_path / "s.json"
     saved.write_text(json.dumps(to_dict(Session(Options()))))
-    r = cli("fit", "--load", str(saved), "--init", "1", "2")
-    assert r.returncode == 2 and "--init cannot change them" in r.stderr
-    r = cli("fit", "--load", str(saved), "--optimizer", "momentum", "--lr", "0.01", "--steps", "5", "--json")
-    doc = json.loads(r.stdout)
+    assert main(["fit", "--load", str(saved), "--init", "1", "2"]) == 2
+    assert "--init cannot change them" in capsys.readouterr().err
+    main(["fit", "--load", str(saved), "--optimizer", "momentum", "--lr", "0.01", "--steps", "5", "--json"])
+    doc = json.loads(capsys.readouterr().out)
     assert doc["optimizer"] == "momentum" and doc["lr"] == 0.01 and doc["steps"] == 5
 
 
@@ -209,8 +228,9 @@ def test_underscores_and_carriage_returns(tmp_path):
     with pytest.raises(DataError, match="'1_0' is not a number"):
         load_csv(str(path))
     path.write_bytes(b"x,y\r1,2\r3,4.5\r")
-    r = cli("fit", str(path), "--json")
-    assert r.returncode == 0 and r.stderr == ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_csv(str(path)).n == 2
 
 
 def test_one_column_for_both_axes_is_refused(tmp_path):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import new_app
 
+from fitplay.cli import main
 from fitplay.core.data import DataError, Dataset
 from fitplay.core.session import Options, Session
 from fitplay.tui.panel import Readout, StatusLine, fmt
@@ -238,26 +237,24 @@ def test_the_learning_rate_follows_the_data():
     assert "feature scaling on" in raw.message
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fitplay", "fit", *args, "--json"], capture_output=True, text=True,
-                          timeout=120)
+def fit_json(capsys, *args: str) -> tuple[int, dict | None, str]:
+    code = main(["fit", *args, "--json"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out) if out else None, err
 
 
-def test_fit_json_reports_status_and_exit_codes(tmp_path):
-    r = cli(str(DATA / "longley_year.csv"))
-    doc = json.loads(r.stdout)
-    assert r.returncode == 0 and doc["status"] == "converged" and doc["converged"] is True
-    r = cli(str(DATA / "longley_year.csv"), "--scale", "none")
-    doc = json.loads(r.stdout)
-    assert r.returncode == 4 and doc["status"] == "stalled" and not doc["converged"] and not doc["diverged"]
-    assert len(r.stderr.strip().splitlines()) == 1 and "scale x" in r.stderr
-    r = cli("--lr", "0.5")
-    doc = json.loads(r.stdout)
-    assert r.returncode == 3 and doc["status"] == "diverged" and doc["loss"] <= doc["initial_loss"]
+def test_fit_json_reports_status_and_exit_codes(tmp_path, capsys):
+    code, doc, _ = fit_json(capsys, str(DATA / "longley_year.csv"))
+    assert code == 0 and doc["status"] == "converged" and doc["converged"] is True
+    code, doc, err = fit_json(capsys, str(DATA / "longley_year.csv"), "--scale", "none")
+    assert code == 4 and doc["status"] == "stalled" and not doc["converged"] and not doc["diverged"]
+    assert len(err.strip().splitlines()) == 1 and "scale x" in err
+    code, doc, _ = fit_json(capsys, "--lr", "0.5")
+    assert code == 3 and doc["status"] == "diverged" and doc["loss"] <= doc["initial_loss"]
     flat = tmp_path / "flat.csv"
     flat.write_text("x,y\n1,2\n1,3\n")
-    r = cli(str(flat))
-    assert r.returncode == 2 and "not identifiable" in r.stderr and "Traceback" not in r.stderr
+    code, doc, err = fit_json(capsys, str(flat))
+    assert code == 2 and doc is None and "not identifiable" in err
 
 
 async def test_the_playground_readout_is_exact_at_least_squares_for_y_near_1e8(tmp_path):

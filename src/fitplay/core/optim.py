@@ -35,6 +35,7 @@ STALL_GRAD = 0.9
 EXPLODE_FACTOR = 1e6
 MOMENTUM = 0.9
 MAX_CHUNK = 4096
+FRAME_CHUNK = 64
 
 _import_lock = threading.Lock()
 # float64 everywhere, also for model files that import jax.numpy before fitplay imports JAX itself
@@ -193,8 +194,10 @@ class ChunkResult:
 
 
 def _length(steps: int) -> int:
-    """The compiled buffer length for a chunk of `steps` steps: a power of two, at most MAX_CHUNK."""
-    return min(MAX_CHUNK, 1 << max(steps - 1, 0).bit_length())
+    """The compiled buffer length for a chunk of `steps` steps. The step count itself is a run-time
+    argument, so two lengths serve every call: a short one for animation frames, a long one for runs
+    (one compile each per model and optimizer)."""
+    return FRAME_CHUNK if steps <= FRAME_CHUNK else MAX_CHUNK
 
 
 class Trainer:

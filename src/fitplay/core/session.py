@@ -572,7 +572,7 @@ class Session:
             cause = (f"the learning rate {self.lr:g} is above the stability limit {limit:.3g}" if limit is not None
                      and self.lr >= limit and self.optimizer == "gd" else f"the learning rate {self.lr:g} is too large")
             return (f"diverged after {steps}: {cause}; kept the best parameters seen (loss "
-                    f"{fmt_number(self.loss)}). Lower the learning rate (the - key, or --lr)")
+                    f"{fmt_number(self.loss)}). Lower the learning rate")
         if self.no_optimum:
             return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
                    f"{self.no_optimum}"
@@ -586,8 +586,8 @@ class Session:
     def _advice(self) -> str:
         """What to try when a run is slow or stuck."""
         tips = []
-        if not self.standardised and self.model.curvature is not None:
-            tips.append("scale x (z, or --scale standard)")
+        if not self.standardised and self.model.can_scale:
+            tips.append("scale x (feature scaling)")
         if self.optimizer == "adam":
             tips.append("lower the learning rate or use gd")
         else:
@@ -595,7 +595,7 @@ class Session:
             if limit is not None and self.lr < 0.1 * limit:
                 tips.append(f"raise the learning rate (stable below {limit:.3g})")
             tips.append("use adam" if self.optimizer == "gd" else "use gd")
-        tips.append("or allow more steps (--steps)")
+        tips.append("or allow more steps")
         return "Try: " + ", ".join(tips) + "."
 
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:

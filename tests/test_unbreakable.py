@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import finish_workers, new_app, screen_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fitplay.charts.fit import FitChart
 from fitplay.charts.landscape import LandscapeChart
@@ -311,3 +313,42 @@ async def test_screenshots_go_beside_the_sessions(tmp_path):
         app.deliver_screenshot()
         await pilot.pause()
         assert list(Path(tmp_path).glob("*.svg"))
+
+
+# ----- property tests: random JSON into session loading, random text everywhere text is shown -------------
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+session_like = st.fixed_dictionaries(
+    {"fitplay_session": st.just(1)},
+    optional={"options": st.dictionaries(st.sampled_from(["model", "data", "seed", "n", "noise", "init", "lr",
+                                                          "steps", "hidden", "scale", "x_col"]), json_values),
+              "model": json_values | st.sampled_from(["linear", "logistic", "mlp", "/x.py"]),
+              "optimizer": json_values | st.sampled_from(["gd", "adam"]), "lr": json_values,
+              "params": json_values | st.fixed_dictionaries({"w": json_values, "b": json_values}),
+              "start": json_values, "step_size": json_values, "steps_per_frame": json_values,
+              "step_count": json_values, "data": json_values})
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.one_of(json_values, session_like))
+def test_random_json_is_a_session_or_one_line_of_error(doc):
+    from fitplay.core.persist import from_dict
+
+    try:
+        session = from_dict(doc, "r.json")
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("r.json")
+        return
+    assert np.isfinite(session.loss)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_random_text_prints_as_one_safe_line(text):
+    shown = printable(text)
+    assert "\n" not in shown and "\x1b" not in shown and all(c.isprintable() for c in shown)
+    s = Session(Options())
+    s.set_param(0, text)  # refused unless a finite number: never raises
+    assert "\x1b" not in printable(s.message)

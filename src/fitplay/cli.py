@@ -7,6 +7,7 @@ import asyncio
 import json
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -119,7 +120,12 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
 
 
 class Parser(argparse.ArgumentParser):
-    """Option errors in one line, pointing to --help (not the whole usage)."""
+    """Option errors in one line, pointing to --help (not the whole usage). Values such as -1e6 are
+    numbers, not options (argparse itself only knows -1 and -1.5)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")

@@ -25,6 +25,7 @@ OPTIMIZERS = ("gd", "momentum", "adam")
 # units) is below this. It does not depend on the data's units, and leaves parameters within about
 # 1e-9 of the optimum in those units.
 GRAD_TOL = 1e-9
+GRAD_TOL_FLOOR = 1e-15  # the tightest test a run is taken to (about float64's resolution there)
 # Stalled: over this many steps the best loss improved by less than STALL_REL (relative) and the
 # gradient norm did not fall below STALL_GRAD x its lowest in the window before. Near an optimum the
 # loss is flat to float64 while the gradient still falls steadily: that is progress, not a stall.
@@ -259,7 +260,7 @@ class Trainer:
         best_loss, best_params = extra[:2]
         return ChunkResult(
             params={k: np.asarray(v) for k, v in dev.items()},
-            carry=(dev, state, extra) if stop == Stop.NONE else None,
+            carry=(dev, state, extra),  # where it stopped: a caller may go on from there
             losses=np.concatenate(losses) if losses else np.empty(0),
             path=np.concatenate(paths) if self.model.hand is not None and paths else None,
             steps=done, stop=stop, best_loss=float(best_loss),

@@ -16,6 +16,7 @@ from fitplay.core.models import Model, Params, is_model_file, load_model, model_
 from fitplay.core.optim import (
     EXPLODE_FACTOR,
     GRAD_TOL,
+    GRAD_TOL_FLOOR,
     MAX_CHUNK,
     OPTIMIZERS,
     STALL_REL,
@@ -365,6 +366,7 @@ class Session:
         self.last_delta = 0.0
         self.run_start_loss = self._loss
         self.run_start_params = _copy(self.params)
+        self.grad_tol = GRAD_TOL
 
     def new_data(self) -> bool:
         """Draw new simulated data with the next seed (not for CSV data)."""
@@ -438,6 +440,7 @@ class Session:
         self.message = ""
         self._restart()
         self.run_start_loss, self.run_start_params = self._loss, _copy(self.params)
+        self.grad_tol = GRAD_TOL
 
     def toggle_pause(self) -> None:
         if self.status == Status.RUNNING:
@@ -480,7 +483,7 @@ class Session:
         explode = min(EXPLODE_FACTOR * scale, np.finfo(np.float64).max)
         # A loss unit that underflows (y near 1e-300, trained raw) leaves no gradient to judge: never converged.
         judged = not self.no_optimum and (self.standardised or unit > 0)
-        return Rule(grad_tol=GRAD_TOL if judged else 0.0, explode=explode, unit=unit if unit > 0 else 1.0,
+        return Rule(grad_tol=self.grad_tol if judged else 0.0, explode=explode, unit=unit if unit > 0 else 1.0,
                     scaling=tuple(self.scaling))
 
     def chunk_job(self, steps: int) -> Callable[[], ChunkResult]:
@@ -535,6 +538,8 @@ class Session:
         self._dev = result.carry
         if result.stop == Stop.DIVERGED:
             self._finish(Status.DIVERGED, result)
+        elif result.stop == Stop.CONVERGED and not self._at_optimum():
+            self._tighten()
         elif result.stop == Stop.CONVERGED:
             self._finish(Status.CONVERGED, result)
         elif result.stop == Stop.STALLED:
@@ -544,6 +549,33 @@ class Session:
         else:
             self._record(self.loss_at(self.params))
         return True
+
+    def _at_optimum(self) -> bool:
+        """Where the model knows its optimum, are the hand parameters on it? Each within 1e-7 of it
+        (relative), or within what float64 resolves there (1e-15 of a standardised unit, in data units)."""
+        best = self.optimum()
+        if best is None or not self.model.can_scale or set(self.model.hand) != set(self.params):
+            return True
+        origin = self.model.from_standard({k: np.float64(0.0) for k in self.params}, self.scaling)
+        spread = {k: 0.0 for k in self.params}
+        for name in self.params:
+            unit = self.model.from_standard({k: np.float64(k == name) for k in self.params}, self.scaling)
+            for k in spread:
+                spread[k] += abs(float(unit[k]) - float(origin[k]))
+        return all(abs(float(self.params[k]) - target) <= 1e-7 * abs(target) + 1e-15 * spread[k]
+                   for k, target in zip(self.model.hand, best))
+
+    def _tighten(self) -> None:
+        """The gradient test fired short of the known optimum (units where one parameter hangs on a tiny
+        difference of large ones): go on with a test 100 x tighter, down to GRAD_TOL_FLOOR, then say so."""
+        if self.grad_tol / 100 < GRAD_TOL_FLOOR:
+            self._finish(Status.STALLED, None)
+            self.message = (f"stalled after {self.step_count} steps: the gradient is below {self.grad_tol:g}, yet "
+                            "float64 cannot bring the parameters closer to the optimum in these units. Centre x "
+                            "(subtract its mean) or rescale y")
+            return
+        self.grad_tol /= 100
+        self._record(self.loss_at(self.params))
 
     def _finish(self, status: Status, result: ChunkResult | None) -> None:
         """End the run: judge where it ended, keep the best parameters if it went up, and say why."""
@@ -577,8 +609,8 @@ class Session:
             return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
                    f"{self.no_optimum}"
         if self.status == Status.STALLED:
-            return (f"stalled after {steps}: in {STALL_WINDOW} steps neither the loss nor the gradient went down, "
-                    f"and this is not an optimum. {self._advice()}")
+            return (f"stalled after {steps}: in {STALL_WINDOW} steps the loss fell by less than {STALL_REL:g} "
+                    f"(relative) and the gradient did not fall, away from an optimum. {self._advice()}")
         if self.status == Status.BUDGET:
             return f"step budget used ({steps}), not converged yet. {self._advice()}"
         return ""

@@ -112,6 +112,8 @@ def test_the_wheel_contains_the_theme_files(tmp_path):
     for theme in ("dark", "light", "projector", "ansi16"):
         assert f"fitplay/themes/{theme}.toml" in names
     assert "fitplay/tui/app.tcss" in names
+    sources = {str(p.relative_to(ROOT / "src")) for p in (ROOT / "src" / "fitplay").rglob("*.py")}
+    assert sources <= set(names), sorted(sources - set(names))  # every module ships, model files included
 
 
 async def test_the_command_palette_switches_theme_and_the_chart_recolours():

@@ -87,9 +87,12 @@ async def test_help_lists_every_key_and_closes():
         text = screen_text(app)
         for key in ("optimize", "pause", "one optimizer step", "learning rate x 2", "steps per frame",
                     "next model", "next optimizer", "next view", "true line", "residuals", "save", "quit",
-                    "[", "]", "shift+↑↓→←, K J L H", "10 x step", "tab", "feature scaling",
-                    "converged: the gradient, in standardised units"):
+                    "[", "]", "shift+↑↓→←, K J L H", "10 x step", "tab", "feature scaling"):
             assert key in text, key
+        await pilot.press("end")  # the list scrolls: the rules and the key ids are at its end
+        text = screen_text(app)
+        for words in ("converged: the gradient, in standardised units", "tilt_up", "next_optimizer"):
+            assert words in text, words
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

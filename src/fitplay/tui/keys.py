@@ -13,10 +13,10 @@ from fitplay.tui.config import config_dir, read_toml
 # The hand keys: (id, keys, hand parameter index, sign, footer text, help text). Index 0 is the tilt (w for
 # a line), 1 the shift (b); shift or the capital letter moves 10 steps.
 HAND_KEYS = (
-    ("raise", "up,k", 1, 1, "raise", "second hand parameter + step (b: the line moves up)"),
-    ("lower", "down,j", 1, -1, "lower", "second hand parameter - step (the line moves down)"),
-    ("tilt_up", "right,l", 0, 1, "tilt", "first hand parameter + step (w: the line tilts up)"),
-    ("tilt_down", "left,h", 0, -1, "untilt", "first hand parameter - step (the line tilts down)"),
+    ("raise", "up,k", 1, 1, "raise", "+ step on the 2nd hand parameter (b: up)"),
+    ("lower", "down,j", 1, -1, "lower", "- step on the 2nd hand parameter (b: down)"),
+    ("tilt_up", "right,l", 0, 1, "tilt", "+ step on the 1st hand parameter (w: tilt up)"),
+    ("tilt_down", "left,h", 0, -1, "untilt", "- step on the 1st hand parameter (w: tilt down)"),
 )
 TEN_X = ", 10 x step"
 

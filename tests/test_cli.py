@@ -30,6 +30,8 @@ def test_fit_json_on_the_lesson_data(capsys):
     assert doc["loss"] == pytest.approx(1.0, abs=0.15)
     assert doc["converged"] is True and doc["diverged"] is False
     assert doc["initial_loss"] > doc["loss"]
+    # the rate counts the training alone: far above steps / seconds, whose seconds hold the JAX compile
+    assert doc["steps_per_second"] > 10 * doc["steps"] / doc["seconds"]
 
 
 def test_fit_diverges_with_exit_3_and_finite_params():

@@ -55,12 +55,15 @@ def test_each_optimizer_matches_an_eager_optax_loop(optimizer):
 
 
 def test_compiled_chunks_are_cached():
+    """Any step count, start and learning rate up to a frame's length runs on one compiled chunk."""
     model = load_model("linear")
     assert chunk_fn(model, "gd", 64, False) is chunk_fn(model, "gd", 64, False)
     t = lesson_trainer("gd")
     t.run(t.begin(START, 0.01, START_LOSS), 8, ENDLESS)
     t.run(t.begin({"w": np.float64(1.0), "b": np.float64(1.0)}, 0.02, 400.0), 5, ENDLESS)
-    assert chunk_fn(model, "gd", 64, False)._cache_size() == 1
+    assert t.compiled_lengths() == [64]
+    t.run(t.begin(START, 0.01, START_LOSS), 300, ENDLESS)
+    assert t.compiled_lengths() == [64, 4096]
 
 
 def test_any_step_count_runs_exactly_and_carries_the_state():

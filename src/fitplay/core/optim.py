@@ -213,6 +213,21 @@ class Trainer:
         self.x = jnp.asarray(x, dtype=jnp.float64)
         self.y = jnp.asarray(y, dtype=jnp.float64)
         self.tx = make_transform(optimizer, 1.0)
+        self._executables: dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def _executable(self, length: int, args: tuple):
+        """The chunk compiled ahead of time for this data, once per length, so a chunk's timing is the
+        training alone (the compile is not in it)."""
+        with self._lock:
+            if length not in self._executables:
+                fn = chunk_fn(self.model, self.optimizer, length, self.standardised)
+                self._executables[length] = fn.lower(*args).compile()
+            return self._executables[length]
+
+    def compiled_lengths(self) -> list[int]:
+        """The chunk lengths compiled so far for this trainer."""
+        return sorted(self._executables)
 
     def begin(self, params: Params, lr: float, start_loss: float):
         """The device state of a run starting at params: parameters, a fresh optimizer state and the
@@ -235,24 +250,26 @@ class Trainer:
         """Run up to `steps` steps (any number: long runs go in MAX_CHUNK pieces), stopping at the first
         step that meets the rule; the optimizer state is carried through every piece."""
         _, jnp, _, _ = jax_modules()
-        t0 = time.perf_counter()
+        seconds = 0.0
         dev, state, extra = carry
         args = (jnp.float64(rule.grad_tol), jnp.float64(rule.explode), jnp.float64(rule.unit),
                 jnp.asarray(rule.scaling, dtype=jnp.float64), jnp.float64(rule.stall_rel))
         losses, paths, done, stop = [], [], 0, Stop.NONE
         while done < steps and stop == Stop.NONE:
             n = min(steps - done, MAX_CHUNK)
-            fn = chunk_fn(self.model, self.optimizer, _length(n), self.standardised)
+            call = (dev, state, extra, self.x, self.y, jnp.int32(n), *args)
             try:
-                i, code, dev, state, extra, loss_buf, path_buf = fn(dev, state, extra, self.x, self.y, jnp.int32(n),
-                                                                    *args)
+                fn = self._executable(_length(n), call)
+                t0 = time.perf_counter()
+                i, code, dev, state, extra, loss_buf, path_buf = fn(*call)
+                i, stop = int(i), Stop(int(code))  # waits for the device: the chunk is done
+                seconds += time.perf_counter() - t0
             except Exception as exc:
                 if not is_model_file(self.model.source):
                     raise
                 raise ModelError(f"{self.model.source}: the model does not run under JAX ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); write predict with jax.numpy "
                                  "or fitplay.core.arrays.xp_of") from None
-            i, stop = int(i), Stop(int(code))
             taken = i + (stop != Stop.NONE)  # a stop evaluates the loss at the point it stops at
             losses.append(np.asarray(loss_buf[:taken]))
             paths.append(np.asarray(path_buf[:taken]))
@@ -265,5 +282,5 @@ class Trainer:
             path=np.concatenate(paths) if self.model.hand is not None and paths else None,
             steps=done, stop=stop, best_loss=float(best_loss),
             best_params={k: np.asarray(v) for k, v in best_params.items()},
-            seconds=time.perf_counter() - t0,
+            seconds=seconds,
         )

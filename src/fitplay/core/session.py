@@ -367,6 +367,7 @@ class Session:
         self.run_start_loss = self._loss
         self.run_start_params = _copy(self.params)
         self.grad_tol = GRAD_TOL
+        self.train_steps, self.train_seconds = 0, 0.0
 
     def new_data(self) -> bool:
         """Draw new simulated data with the next seed (not for CSV data)."""
@@ -441,6 +442,7 @@ class Session:
         self._restart()
         self.run_start_loss, self.run_start_params = self._loss, _copy(self.params)
         self.grad_tol = GRAD_TOL
+        self.train_steps, self.train_seconds = 0, 0.0
 
     def toggle_pause(self) -> None:
         if self.status == Status.RUNNING:
@@ -534,6 +536,8 @@ class Session:
         self.step_count += result.steps
         if result.seconds > 0 and result.steps:
             self.steps_per_second = result.steps / result.seconds
+            self.train_steps += result.steps
+            self.train_seconds += result.seconds
         self.params = {k: np.array(result.params[k], dtype=np.float64) for k in self.start}
         self._dev = result.carry
         if result.stop == Stop.DIVERGED:

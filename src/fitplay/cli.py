@@ -352,13 +352,13 @@ def run_themes() -> int:
     entries, errors = load_themes()
     for entry in entries:
         default = "  (default)" if entry.theme.name == DEFAULT_THEME else ""
-        print(f"{entry.theme.name:<20} {entry.source}{default}")
+        print(printable(f"{entry.theme.name:<20} {entry.source}{default}"))
     for name in BUILTIN_THEMES:
         if name not in {e.theme.name for e in entries}:
             print(f"{name:<20} textual")
     for error in errors:
-        print(error, file=sys.stderr)
-    print(f"your themes go in {user_theme_dir()}", file=sys.stderr)
+        print(printable(error), file=sys.stderr)
+    print(printable(f"your themes go in {user_theme_dir()}"), file=sys.stderr)
     return EXIT_OK
 
 

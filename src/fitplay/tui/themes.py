@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -55,8 +56,10 @@ def _colour(path: Path, key: str, value: object) -> str:
 
 def parse_theme(path: Path) -> Theme:
     """A Textual Theme from a TOML file; raise ThemeError with one line naming the file."""
-    doc = read_toml(path, ThemeError)
     name = path.stem
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ThemeError(f"{path}: a theme's file name is its name: letters, digits, - and _ only")
+    doc = read_toml(path, ThemeError)
     unknown = set(doc) - {"name", "variables", *COLOUR_KEYS, *FLAG_KEYS}
     if unknown:
         raise ThemeError(f"{path}: unknown key {sorted(unknown)[0]!r}")

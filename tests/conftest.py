@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,6 +15,11 @@ from fitplay.core.session import Options, Session
 from fitplay.tui.app import AppOptions, FitplayApp, make_app
 
 DATA = Path(__file__).parent / "data"
+
+# One on-disk cache of JAX's compiled steps for every test process (xdist workers and the fitplay processes
+# the tests start): each step variant compiles once per machine instead of once per process. Speed only.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(tempfile.gettempdir()) / "fitplay-tests-jax-cache"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 
 @pytest.fixture(autouse=True)

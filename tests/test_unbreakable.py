@@ -352,3 +352,14 @@ def test_random_text_prints_as_one_safe_line(text):
     s = Session(Options())
     s.set_param(0, text)  # refused unless a finite number: never raises
     assert "\x1b" not in printable(s.message)
+
+
+def test_a_switch_that_fails_changes_nothing(tmp_path):
+    s = Session(Options())
+    s.nudge(0, 3)
+    before = (s.model.name, s.data, dict(s.params), s.options, s.lr)
+    wide = tmp_path / "wide.csv"
+    wide.write_text("x,y\n" + "\n".join(f"{i * 1e-250},{i * 1e90 + i * i}" for i in range(1, 5)) + "\n")
+    with pytest.raises(InputError):
+        s.load_data(str(wide))
+    assert (s.model.name, s.data, dict(s.params), s.options, s.lr) == before

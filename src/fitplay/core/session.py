@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -374,8 +375,13 @@ class Session:
         if self.csv_data is not None:
             self.message = "the data comes from a file: n draws new data only for simulated data"
             return False
-        self.seed += 1
-        self._use_model(self.model_spec, keep_training_options=True)
+        try:
+            with self._all_or_nothing():
+                self.seed += 1
+                self._use_model(self.model_spec, keep_training_options=True)
+        except InputError as exc:
+            self.message = str(exc)
+            return False
         self.message = f"new data, seed {self.seed}"
         return True
 
@@ -387,10 +393,22 @@ class Session:
         """Use data read from a CSV file (raises an InputError and changes nothing if it does not fit)."""
         check_identifiable(data)
         self.model.check_data(data)
-        self.csv_data = data
-        self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
-        self._use_model(self.model_spec, keep_training_options=True)
+        with self._all_or_nothing():
+            self.csv_data = data
+            self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
+            self._use_model(self.model_spec, keep_training_options=True)
         self.message = f"loaded {data.n} points from {path}"
+
+    @contextmanager
+    def _all_or_nothing(self):
+        """Undo every change to the session if the block raises (a switch of model or data that fails)."""
+        saved = dict(self.__dict__)
+        try:
+            yield
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
 
     def next_model(self) -> str:
         """Switch to the next model that suits the data; returns its name."""
@@ -398,7 +416,8 @@ class Session:
         i = specs.index(self.model_spec) if self.model_spec in specs else -1
         for k in range(1, len(specs) + 1):
             try:
-                self._use_model(specs[(i + k) % len(specs)])
+                with self._all_or_nothing():
+                    self._use_model(specs[(i + k) % len(specs)])
             except InputError as exc:
                 self.message = str(exc)
                 continue

@@ -178,7 +178,7 @@ def test_an_upward_ending_run_is_a_divergence_whatever_the_loss():
         s = Session(Options(model="logistic", lr=60.0, steps=steps, init=(2.0, 1.0)))
         start = s.loss
         s.run()
-        assert s.loss_history().max() > 1.2 * start
+        assert s.history.losses.max() > 1.2 * start
         assert s.status == "diverged", s.message
         assert s.loss == start and float(s.params["w"]) == 2.0
 

@@ -1,4 +1,4 @@
-"""A training run's status, and the words the verdicts are reported in."""
+"""A training run's status and its bounded record for the charts."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ class Status(StrEnum):
     def words(self) -> str:
         """The status as a phrase: 'step budget used' for BUDGET, else its name."""
         return "step budget used" if self is Status.BUDGET else self.value
-
-    @property
-    def finished(self) -> bool:
-        return self in (Status.CONVERGED, Status.BUDGET, Status.STALLED, Status.DIVERGED)
 
 
 class History:

@@ -282,10 +282,6 @@ class Session:
         pred = self.model.predict(self.params, self.data.x) >= 0.5
         return float(np.mean(pred == (self.data.y >= 0.5)))
 
-    def loss_history(self) -> np.ndarray:
-        """The losses kept since the last reset (every step, or every 2nd, 4th ... on a long run)."""
-        return self.history.losses
-
     def path(self) -> np.ndarray:
         """The hand-parameter points visited by the optimizer since the last reset (bounded like the losses)."""
         return self.history.path

@@ -23,7 +23,7 @@ from fitplay.charts.loss import LossChart
 from fitplay.cli import main
 from fitplay.core.data import DataError, Dataset, load_csv
 from fitplay.core.files import write_all_new
-from fitplay.core.persist import read_session, to_dict
+from fitplay.core.persist import SessionError, read_session, to_dict
 from fitplay.core.session import Options, Session
 from fitplay.errors import InputError, printable
 from fitplay.plain_demo import run_plain
@@ -153,7 +153,7 @@ GOOD = {"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd
 BAD_SESSIONS = {
     "deep nesting": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     "5000 digits": ('{"fitplay_session": 1, "lr": ' + "9" * 5000 + "}", "not a usable JSON value"),
-    "lr 10**400": (json.dumps({**GOOD, "lr": 10**400}), "lr must be a positive number"),
+    "lr 10**400": (json.dumps({**GOOD, "lr": 10**400}), "lr must be a number from 1e-20 to 10000"),
     "data scalar": (json.dumps({**GOOD, "options": {"data": "-"}, "data": 3}), "\"data\" must be an object"),
     "data 2-D": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [[1, 2]], "y": [[1, 2]]}}),
                  "data.x\" must be a list of finite numbers"),
@@ -363,3 +363,60 @@ def test_a_switch_that_fails_changes_nothing(tmp_path):
     with pytest.raises(InputError):
         s.load_data(str(wide))
     assert (s.model.name, s.data, dict(s.params), s.options, s.lr) == before
+
+
+# ----- the second adversarial pass -------------------------------------------------------------------------
+def test_names_that_reach_the_screen_are_checked(tmp_path, monkeypatch):
+    from fitplay.core.models import ModelError, load_model
+    from fitplay.tui.keys import load_keymap
+
+    model = tmp_path / "pname.py"
+    model.write_text('start = {"\\x1b]0;PNAME\\x07": 0.0, "b": 0.0}\ndef predict(p, x):\n    return x\n')
+    with pytest.raises(ModelError, match="plain names"):
+        load_model(str(model))
+    keys = tmp_path / "keys.toml"
+    for value in ("[/]", "\\u001b]0;KEYPWN\\u0007"):
+        keys.write_text(f'reset = "{value}"\n')
+        keymap, errors = load_keymap(keys)
+        assert keymap == {} and "must be key names" in errors[0]
+
+
+def test_starts_the_trainer_cannot_sum_are_refused():
+    with pytest.raises(InputError, match="overflows"):
+        Session(Options(init=(1e153, 0.0)))
+    s = Session(Options())
+    assert not s.set_param(0, "1e153") and "overflow" in s.message
+
+
+def test_init_sets_the_hand_parameters_of_a_bigger_model():
+    model = str(Path(__file__).parent.parent / "examples" / "models" / "quadratic.py")
+    s = Session(Options(model=model, init=(1.0, 2.0)))
+    assert (float(s.params["a"]), float(s.params["b"]), float(s.params["c"])) == (0.0, 1.0, 2.0)
+
+
+def test_the_landscape_draws_far_from_zero():
+    s = Session(Options(model="logistic", noise=0.0, init=(1e17, 0.0)))
+    grid = LandscapeChart().render(s, 120, 40)
+    assert len(grid.lines()) == 40
+
+
+def test_a_session_with_an_unknown_optimizer_is_refused():
+    from fitplay.core.persist import from_dict
+
+    with pytest.raises(SessionError, match="options.optimizer must be one of"):
+        from_dict({**GOOD, "options": {"optimizer": "sgd"}}, "s.json")
+
+
+async def test_the_palette_refuses_stdin(tmp_path):
+    app = new_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.load_data("-")
+        await finish_workers(app, pilot)
+        assert any("standard input is the keyboard" in n.message for n in app._notifications)
+
+
+def test_help_to_a_full_disk_is_status_1():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "fitplay", "--help"], stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+    assert r.returncode == 1 and "No space left" in r.stderr

@@ -22,7 +22,7 @@ from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.persist import read_session
 from fitplay.core.run import Status
 from fitplay.core.scaling import SCALE_MODES
-from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session
+from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, fmt_number
 from fitplay.errors import InputError, printable
 
 COMMANDS = ("fit", "demo", "themes", "bench")
@@ -127,6 +127,13 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
+    def _print_message(self, message: str, file=None) -> None:
+        """Write and flush, letting a failed write be known (argparse itself would hide it)."""
+        if message:
+            stream = file or sys.stderr
+            stream.write(message)
+            stream.flush()
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
 
@@ -211,7 +218,11 @@ def fail(message: str, code: int = EXIT_USAGE) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    args = build_parser(command).parse_args(argv[1:] if command else argv)
+    try:
+        args = build_parser(command).parse_args(argv[1:] if command else argv)
+    except OSError as exc:  # --help or --version could not be written
+        _silence_stdout()
+        return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
     if sys.stdout is None or sys.stderr is None:
@@ -273,8 +284,9 @@ def keyboard_terminal() -> None:
         tty = os.open("/dev/tty", os.O_RDONLY)
     except OSError:
         raise InputError("no terminal to read keys from; for scripts use `fitplay fit`") from None
-    os.dup2(tty, 0)
-    os.close(tty)
+    if tty != 0:  # with stdin closed, the terminal opens as fd 0 itself
+        os.dup2(tty, 0)
+        os.close(tty)
     if sys.stdin is None:  # stdin was closed: give Python (and Textual's driver) the terminal as stdin
         sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
 
@@ -295,11 +307,16 @@ def run_app(app) -> int:
     Textual has restored the terminal when run_async returns, but a worker thread may still be inside JAX
     (compiling, or a long step): asyncio.run and the interpreter's exit would wait for it, seconds after q.
     So the loop is run without that teardown and the process exits without joining the worker."""
-    signal.signal(signal.SIGHUP, lambda signum, _frame: os._exit(128 + signum))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+
+    def hang_up() -> None:  # the terminal may be gone: try to restore it, but end within a second anyway
+        threading.Timer(1.0, os._exit, (128 + signal.SIGHUP,)).start()
+        app.exit(return_code=128 + signal.SIGHUP)
+
     for signum in (signal.SIGTERM, signal.SIGINT):  # quit the app (restoring the terminal), status 128 + n
         loop.add_signal_handler(signum, lambda n=signum: app.exit(return_code=128 + n))
+    loop.add_signal_handler(signal.SIGHUP, hang_up)
     loop.run_until_complete(app.run_async())
     code = app.return_code or 0
     sys.stdout.flush()
@@ -363,7 +380,7 @@ def run_themes() -> int:
 
 
 def fit_report(session: Session, seconds: float) -> dict:
-    """The `fit --json` object of design.md."""
+    """The `fit --json` object of design.md (strict JSON: a loss that overflowed is null, never Infinity)."""
     params = {k: (float(v) if v.ndim == 0 else v.tolist()) for k, v in session.params.items()}
     return {
         "model": session.model.name,
@@ -371,8 +388,8 @@ def fit_report(session: Session, seconds: float) -> dict:
         "lr": session.lr,
         "steps": session.step_count,
         "params": params,
-        "loss": session.loss,
-        "initial_loss": session.run_start_loss,
+        "loss": _finite_or_none(session.loss),
+        "initial_loss": _finite_or_none(session.run_start_loss),
         "status": str(session.status),
         "converged": session.status == Status.CONVERGED,
         "diverged": session.status == Status.DIVERGED,
@@ -413,7 +430,7 @@ def run_fit(args: argparse.Namespace) -> int:
     progress.close()
     report = fit_report(session, time.perf_counter() - t0)
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(report, allow_nan=False))
     else:
         print(readable(report))
     if session.status != Status.CONVERGED and session.message:
@@ -440,6 +457,10 @@ def interruptible(work: Callable[[], None]) -> None:
         raise failure[0]
 
 
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
 def readable(report: dict) -> str:
     params = report["params"]
     if all(not isinstance(v, list) for v in params.values()):
@@ -447,6 +468,7 @@ def readable(report: dict) -> str:
     else:
         shown = f"{sum(len(v) if isinstance(v, list) else 1 for v in params.values())} parameters"
     state = report["status"]
-    return (f"{report['model']} / {report['optimizer']} lr {report['lr']:g}: {shown}\n"
-            f"loss {report['loss']:.6g} (from {report['initial_loss']:.6g}) after {report['steps']} steps, {state}, "
+    loss, start = (fmt_number(v) if v is not None else "overflow" for v in (report["loss"], report["initial_loss"]))
+    return (f"{printable(report['model'])} / {report['optimizer']} lr {report['lr']:g}: {printable(shown)}\n"
+            f"loss {loss} (from {start}) after {report['steps']} steps, {state}, "
             f"{report['seconds']:.2f} s ({report['steps_per_second']:,.0f} steps/s)")

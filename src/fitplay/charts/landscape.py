@@ -84,7 +84,7 @@ class LandscapeChart:
 
     def _cell(self, w: float, b: float) -> tuple[int, int] | None:
         (w0, w1), (b0, b1) = self.w_range, self.b_range
-        if not (np.isfinite(w) and np.isfinite(b)):
+        if not (np.isfinite(w) and np.isfinite(b)) or w1 <= w0 or b1 <= b0:
             return None
         c = int(round((w - w0) / (w1 - w0) * (self.cols - 1)))
         r = int(round((b1 - b) / (b1 - b0) * (2 * self.rows - 1))) // 2
@@ -101,7 +101,7 @@ class LandscapeChart:
     def _axes(self, grid: Grid, width: int, hand: tuple[str, str]) -> None:
         (w0, w1), (b0, b1) = self.w_range, self.b_range
         for r, value in ((0, b1), (self.rows // 2, (b0 + b1) / 2), (self.rows - 1, b0)):
-            grid.text(LEGEND_ROWS + r, 0, f"{value:>7.4g}"[:LEFT - 1], Kind.AXIS)
+            grid.text(LEGEND_ROWS + r, 0, f"{_short(value):>7}", Kind.AXIS)
         axis = LEGEND_ROWS + self.rows
         for frac, value in ((0.0, w0), (0.5, (w0 + w1) / 2), (1.0, w1)):
             label = f"{value:.4g}"
@@ -126,3 +126,12 @@ def heat_levels(losses: np.ndarray) -> np.ndarray:
     lo, hi = (float(logs[finite].min()), float(logs[finite].max())) if finite.any() else (0.0, 1.0)
     scaled = (logs - lo) / max(hi - lo, 1e-12) * (HEAT_LEVELS - 1)
     return np.where(finite, np.clip(np.round(scaled), 0, HEAT_LEVELS - 1), HEAT_LEVELS - 1).astype(int)
+
+
+def _short(value: float, width: int = 7) -> str:
+    """A number in at most `width` characters, losing digits rather than its exponent."""
+    for digits in (4, 3, 2, 1):
+        text = f"{value:.{digits}g}"
+        if len(text) <= width:
+            return text
+    return f"{value:.0e}"

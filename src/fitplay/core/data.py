@@ -122,15 +122,17 @@ def _pick(spec: str | None, header: list[str] | None, ncols: int, default: int, 
     try:
         idx = int(spec)
     except ValueError:
-        cols = printable(", ".join(header)) if header else f"0..{ncols - 1}"
+        cols = _column_names(header, ncols) if header else f"0..{ncols - 1}"
         raise DataError(f"{name}: {flag} {spec!r} is not a column (columns: {cols})") from None
     if not 0 <= idx < ncols:
         raise DataError(f"{name}: {flag} {idx} is out of range (the file has {ncols} columns, 0..{ncols - 1})")
     return idx
 
 
-def _column_names(header: list[str] | None, ncols: int) -> str:
-    return printable(", ".join(header)) if header else ", ".join(str(i) for i in range(ncols))
+def _column_names(header: list[str] | None, ncols: int, most: int = 12) -> str:
+    names = header if header else [str(i) for i in range(ncols)]
+    more = f", ... ({ncols} in all)" if len(names) > most else ""
+    return printable(", ".join(names[:most]))[:300] + more
 
 
 def _leading_lines(text: str, count: int) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from fitplay.errors import InputError
 
 
-def read_limited(path: str, limit: int, error: type[InputError], what: str) -> bytes:
+def read_limited(path: str, limit: int, error: type[InputError], what: str, pipes: bool = True) -> bytes:
     """The bytes of a file, a pipe (`<(command)`) or stdin ("-") up to `limit`; raise `error`, one line naming
     the file, for anything else: missing, a folder, a device such as /dev/zero, too big. Opening never
     blocks, and a pipe without a writer reads as empty."""
@@ -33,9 +33,9 @@ def read_limited(path: str, limit: int, error: type[InputError], what: str) -> b
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
     info = os.fstat(fd)
-    if stat.S_ISDIR(info.st_mode) or not (stat.S_ISFIFO(info.st_mode) or stat.S_ISREG(info.st_mode)):
+    if stat.S_ISDIR(info.st_mode) or not ((pipes and stat.S_ISFIFO(info.st_mode)) or stat.S_ISREG(info.st_mode)):
         os.close(fd)
-        kind = "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device or socket)"
+        kind = "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
         raise error(f"{path}: {kind}, not a {what}")
     if info.st_size > limit:
         os.close(fd)

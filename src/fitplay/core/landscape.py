@@ -14,7 +14,7 @@ def bounds(points: list[tuple[float, float]], pad: float = 0.25) -> tuple[tuple[
     arr = np.asarray(points, dtype=float)
     arr = arr[np.all(np.isfinite(arr), axis=1)]
     lo, hi = arr.min(axis=0), arr.max(axis=0)
-    span = np.maximum(hi - lo, 1.0)
+    span = np.maximum(np.maximum(hi - lo, 1.0), 1e-6 * np.maximum(np.abs(lo), np.abs(hi)))  # 1e17 + 1 == 1e17
     lo, hi = lo - pad * span, hi + pad * span
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 

@@ -14,7 +14,7 @@ from fitplay.core.files import read_limited
 from fitplay.core.models import ModelError, Params, is_model_file, load_model
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.scaling import SCALE_MODES
-from fitplay.core.session import LIMITS, MAX_STEPS_PER_FRAME, STEP_SIZES, Options, Session
+from fitplay.core.session import LIMITS, MAX_LR, MAX_STEPS_PER_FRAME, MIN_LR, STEP_SIZES, Options, Session
 from fitplay.errors import InputError
 
 SESSION_FORMAT = 1
@@ -70,7 +70,8 @@ def read_session(path: str, steps: int | None = None, model: str | None = None) 
 
 def from_dict(doc: object, name: str = "session", steps: int | None = None, model: str | None = None) -> Session:
     """Restore a saved session. A session made with a model file needs that file as `model` (--model)."""
-    if not isinstance(doc, dict) or doc.get("fitplay_session") != SESSION_FORMAT:
+    if not isinstance(doc, dict) or type(doc.get("fitplay_session")) is not int or \
+            doc["fitplay_session"] != SESSION_FORMAT:
         raise SessionError(f"{name}: not a fitplay session file (no \"fitplay_session\": {SESSION_FORMAT})")
     known = {f.name for f in fields(Options)}
     raw = doc.get("options")
@@ -137,8 +138,8 @@ def _embedded(raw: object, name: str, source: str | None) -> Dataset:
 
 
 def _restore(session: Session, doc: dict, name: str) -> None:
-    if not _number(doc["lr"]) or not doc["lr"] > 0:
-        raise SessionError(f"{name}: lr must be a positive number, got {str(doc['lr'])[:30]}")
+    if not _number(doc["lr"]) or not MIN_LR <= doc["lr"] <= MAX_LR:
+        raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, got {str(doc['lr'])[:30]}")
     lr = float(doc["lr"])
     step_size = doc.get("step_size", session.step_size)
     if step_size not in STEP_SIZES:
@@ -149,9 +150,14 @@ def _restore(session: Session, doc: dict, name: str) -> None:
     step_count = doc.get("step_count", 0)
     if not isinstance(step_count, int) or step_count < 0:
         raise SessionError(f"{name}: step_count must be a whole number, 0 or more")
+    params = _params_from(session, doc["params"], name, "params")
+    start = _params_from(session, doc.get("start", session.start), name, "start")
+    for field, values in (("params", params), ("start", start)):
+        if not session.computable(values):
+            raise SessionError(f"{name}: \"{field}\": the loss overflows there on these data")
     session.restore(
-        params=_params_from(session, doc["params"], name, "params"),
-        start=_params_from(session, doc.get("start", session.start), name, "start"),
+        params=params,
+        start=start,
         optimizer=doc["optimizer"], lr=lr, step_size=float(step_size), steps_per_frame=speed, step_count=step_count,
     )
 
@@ -162,6 +168,8 @@ def _params_from(session: Session, raw: object, name: str, field: str) -> Params
         raise SessionError(f"{name}: \"{field}\" must have the keys {', '.join(sorted(expected))}")
     out = {}
     for key, ref in expected.items():
+        if not _numbers(raw[key]):
+            raise SessionError(f"{name}: \"{field}.{key}\" must be finite numbers")
         try:
             value = np.asarray(raw[key], dtype=np.float64)
         except (ValueError, TypeError):
@@ -170,6 +178,11 @@ def _params_from(session: Session, raw: object, name: str, field: str) -> Params
             raise SessionError(f"{name}: \"{field}.{key}\" must be finite with shape {np.shape(ref)}")
         out[key] = value
     return out
+
+
+def _numbers(value: object) -> bool:
+    """A number, or a list of them (a vector parameter)."""
+    return _number(value) or (isinstance(value, list) and all(_number(v) for v in value))
 
 
 def _number(value: object) -> bool:
@@ -199,6 +212,8 @@ def check_options(o: Options, name: str) -> None:
     for key in ("model", "data", "x_col", "y_col", "optimizer"):
         if getattr(o, key) is not None and not isinstance(getattr(o, key), str):
             raise SessionError(f"{name}: options.{key} must be a string")
+    if o.optimizer is not None and o.optimizer not in OPTIMIZERS:
+        raise SessionError(f"{name}: options.optimizer must be one of {', '.join(OPTIMIZERS)}")
     if o.init is not None and (not isinstance(o.init, (list, tuple)) or len(o.init) != 2
                                or not all(_number(v) for v in o.init)):
         raise SessionError(f"{name}: options.init must be two finite numbers")

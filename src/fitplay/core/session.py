@@ -13,7 +13,7 @@ import numpy as np
 from fitplay.core.data import MAX_ABS, DataError, Dataset, load_csv
 from fitplay.core.landscape import loss_grid
 from fitplay.core.lsq import LeastSquares
-from fitplay.core.models import Model, Params, is_model_file, load_model, model_names
+from fitplay.core.models import Model, ModelError, Params, is_model_file, load_model, model_names
 from fitplay.core.optim import (
     EXPLODE_FACTOR,
     GRAD_TOL,
@@ -116,6 +116,16 @@ class Session:
         return mode if model.can_scale else "none"
 
     def _use_model(self, spec: str, keep_training_options: bool = False) -> None:
+        try:
+            self._set_up(spec, keep_training_options)
+        except InputError:
+            raise
+        except Exception as exc:  # a model file's own code failed (simulate, loss, memory, ...)
+            if not is_model_file(spec):
+                raise
+            raise ModelError(f"{spec}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+    def _set_up(self, spec: str, keep_training_options: bool) -> None:
         model = load_model(spec, self.options.hidden)
         data = self._make_data(model)
         model.check_data(data)
@@ -145,7 +155,7 @@ class Session:
         if need > MAX_STEP_BYTES:
             raise InputError(f"the {self.model.name} model needs about {need / 2**30:.1f} GB for one step on "
                              f"{self.data.n:,} points: use fewer points or a smaller model (--hidden)")
-        if not math.isfinite(self.loss_at(self.start)):
+        if not self.computable(self.start):
             where = "--init" if self.options.init is not None else "the start"
             raise InputError(f"{where}: the {self.model.loss_label} overflows at "
                              f"{', '.join(f'{k} = {float(v):g}' for k, v in self.start.items() if np.ndim(v) == 0)}"
@@ -166,7 +176,8 @@ class Session:
 
     def _start_params(self) -> Params:
         if self.model.two_param and self.options.init is not None:
-            return dict(zip(self.model.hand, (np.float64(v) for v in self.options.init)))
+            given = dict(zip(self.model.hand, (np.float64(v) for v in self.options.init)))
+            return {**_copy(self.model.start(self.seed)), **given}
         if self.csv_data is not None:
             sign = 1.0 if np.mean((self.data.x - self.scaling.mx) * (self.data.y - np.mean(self.data.y))) >= 0 else -1.0
             scaled = self.model.scaled_start(sign)
@@ -322,6 +333,8 @@ class Session:
         name = self.model.hand[index]
         shown, stays = text.strip()[:30], f"{name} stays {fmt_number(float(self.params[name]))}"
         try:
+            if "_" in text:  # Python reads 1_0 as 10; nobody types it meaning that
+                raise ValueError(text)
             value = float(text.strip())
         except ValueError:
             self.message = f"{name}: {shown!r} is not a number; {stays}"
@@ -331,10 +344,16 @@ class Session:
             return False
         return self._try_set(name, value)
 
+    def computable(self, params: Params) -> bool:
+        """Can training start here? The loss, exact and as the trainer sums it in float64, is finite."""
+        with np.errstate(all="ignore"):
+            direct = float(self.model.loss(params, self.data.x, self.data.y))
+        return math.isfinite(self.loss_at(params)) and math.isfinite(direct)
+
     def _try_set(self, name: str, value: float) -> bool:
         trial = dict(self.params)
         trial[name] = np.float64(value)
-        if not math.isfinite(self.loss_at(trial)):
+        if not self.computable(trial):
             self.message = (f"{name} = {value:g} makes the loss overflow; "
                             f"{name} stays {fmt_number(float(self.params[name]))}")
             return False

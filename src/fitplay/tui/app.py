@@ -271,6 +271,9 @@ class FitplayApp(App[int]):
     def load_data(self, path: str) -> None:
         """Switch to a CSV file, read in a worker (a slow disk or a pipe never freezes the keys); a bad one
         is a notification and nothing changes."""
+        if path == "-":
+            self.say("-: standard input is the keyboard here; give a file's path", "error")
+            return
         self._read_csv(path)
 
     @work(thread=True, group="load", exclusive=True, exit_on_error=False)

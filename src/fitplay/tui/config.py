@@ -20,7 +20,7 @@ def config_dir() -> Path:
 
 def read_toml(path: Path, error: type[InputError]) -> dict:
     """A TOML file's table; raise `error` with one line naming the file (not a file, too big, bad TOML)."""
-    raw = read_limited(str(path), MAX_CONFIG_BYTES, error, "settings file")
+    raw = read_limited(str(path), MAX_CONFIG_BYTES, error, "settings file", pipes=False)  # read before the UI
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,10 +103,14 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         if self.demo.record is None:
             return
         self._shots += 1
-        self.demo.record.mkdir(parents=True, exist_ok=True)
         path = self.demo.record / f"tour-{self._shots:02d}.svg"
-        if not path.exists():
-            write_new(path, self.export_screenshot(title=f"fitplay demo: {self._caption_text}"))
+        try:
+            self.demo.record.mkdir(parents=True, exist_ok=True)
+            if not os.path.lexists(path):
+                write_new(path, self.export_screenshot(title=f"fitplay demo: {self._caption_text}"))
+        except OSError as exc:  # the tour goes on; the recording stops, saying why
+            self.say(f"recording stopped: {exc}", "error")
+            self.demo.record = None
 
 
 def make_demo_app(options: AppOptions, session: Session | None = None, demo: DemoOptions | None = None) -> DemoApp:

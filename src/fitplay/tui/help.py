@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fitplay.core.session import stop_rules
+from fitplay.errors import printable
 from fitplay.tui.keys import BINDING_IDS, TEN_X, key_name, keymap_path
 
 
@@ -57,7 +58,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("fitplay keys  (escape, ? or q closes)", style="bold"))
             yield Static(key_table(self.bindings_list))
             yield Static(Text("\ntab focuses the parameter inputs: type a value, enter applies, escape cancels."))
-            yield Static(Text(f"Remap keys by id in {keymap_path()}, e.g. optimize = \"g\". The ids: "
+            yield Static(Text(f"Remap keys by id in {printable(str(keymap_path()))}, e.g. optimize = \"g\". The ids: "
                               f"{', '.join(BINDING_IDS)}.", style="dim"))
             yield Static(Text(f"\n{stop_rules()}.", style="dim"))
             yield Static(Text("ctrl+p opens the command palette (themes, screenshots, keys).", style="dim"))

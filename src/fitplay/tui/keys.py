@@ -3,6 +3,7 @@ screen and the on-screen hints), and `keys.toml`, which remaps them by id (`opti
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual.binding import Binding
@@ -89,8 +90,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
         for binding_id, keys in doc.items():
             if binding_id not in BINDING_IDS:
                 raise KeymapError(f"{path}: unknown key id {binding_id!r} (ids: {', '.join(BINDING_IDS)})")
-            if not isinstance(keys, str) or not keys.strip():
-                raise KeymapError(f"{path}: {binding_id} must be a key name such as \"g\"")
+            if not isinstance(keys, str) or not re.fullmatch(r"[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*", keys.strip()):
+                raise KeymapError(f"{path}: {binding_id} must be key names such as \"g\" or \"ctrl+g,f5\"")
     except KeymapError as exc:
         return {}, [f"skipped keys: {exc}"]
     return {k: v.strip() for k, v in doc.items()}, []

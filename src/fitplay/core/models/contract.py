@@ -57,8 +57,8 @@ class Model:
             raise ModelError(f"{source}: optimizer must be one of {', '.join(OPTIMIZER_NAMES)}")
         self.default_lr = _positive(module, "lr", 0.01 if self.default_optimizer == "adam" else 0.05, source)
         self.default_steps = int(_positive(module, "steps", 5000, source))
-        self.default_noise = float(getattr(module, "noise", 1.0))
-        self.default_steps_per_frame = int(getattr(module, "steps_per_frame", 4))
+        self.default_noise = _positive(module, "noise", 1.0, source)
+        self.default_steps_per_frame = int(_positive(module, "steps_per_frame", 4, source))
         self.tour = tuple(getattr(module, "tour", (self.default_steps, self.default_steps_per_frame)))
         self.lesson = bool(getattr(module, "lesson", False))
         self.curvature = getattr(module, "curvature", None)
@@ -160,6 +160,8 @@ class Model:
         raw = self.module.start(seed, **self.options) if callable(self.module.start) else self.module.start
         if not isinstance(raw, dict) or not raw or not all(isinstance(k, str) for k in raw):
             raise ModelError(f"{self.source}: start must be a dict of parameter names to numbers")
+        if not all(k.isidentifier() and k.isascii() for k in raw):
+            raise ModelError(f"{self.source}: parameter names must be plain names (letters, digits and _)")
         try:
             params = {k: np.array(v, dtype=np.float64) for k, v in raw.items()}
         except (TypeError, ValueError):

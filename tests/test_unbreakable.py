@@ -420,3 +420,12 @@ def test_help_to_a_full_disk_is_status_1():
         r = subprocess.run([sys.executable, "-m", "fitplay", "--help"], stdout=full, stderr=subprocess.PIPE,
                            text=True, timeout=60)
     assert r.returncode == 1 and "No space left" in r.stderr
+
+
+def test_odd_line_breaks_never_lose_a_row(tmp_path):
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,y\n1,2\n2,3\n5,100\n")
+    for prefix in (b"\r\r\n", b"\x0b\n", "\u2028".encode() + b"\n"):
+        odd = tmp_path / "odd.csv"
+        odd.write_bytes(prefix + plain.read_bytes())
+        assert load_csv(str(odd)).n == 3

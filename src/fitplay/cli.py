@@ -1,4 +1,5 @@
-"""Command line: `fitplay [DATA]`, `fitplay fit`, `fitplay demo`, `fitplay themes`, `fitplay bench`."""
+"""Command line: `fitplay [DATA]`, `fitplay fit`, `fitplay demo`, `fitplay serve`, `fitplay themes`,
+`fitplay bench`."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from fitplay.core.scaling import SCALE_MODES
 from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, fmt_number
 from fitplay.errors import InputError, printable
 
-COMMANDS = ("fit", "demo", "themes", "bench")
+COMMANDS = ("fit", "demo", "serve", "themes", "bench")
 DEMO_FRAMES = 20
 EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_PIPE = 128 + signal.SIGINT, 128 + signal.SIGPIPE
@@ -119,12 +120,20 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     u.add_argument("--no-color", action="store_true", help="monochrome output (NO_COLOR is honoured too)")
 
 
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    s = p.add_argument_group("server")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+    s.add_argument("--port", type=_int_in(1, 65535), default=8000, help="port (8000)")
+    s.add_argument("--max-sessions", type=_int_in(1, 10_000), default=8,
+                   help="tabs served at once; more are told the room is full (8)")
+
+
 class Parser(argparse.ArgumentParser):
     """Option errors in one line, pointing to --help (not the whole usage). Values such as -1e6 are
     numbers, not options (argparse itself only knows -1 and -1.5)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, allow_abbrev=False, **kwargs)
         self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
     def _print_message(self, message: str, file=None) -> None:
@@ -142,7 +151,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     prog = "fitplay" if command is None else f"fitplay {command}"
     descriptions = {
         None: "Fit y = w·x + b by hand with the keyboard, then watch gradient descent do it. "
-              "Subcommands: fit, demo, themes, bench (fitplay COMMAND --help).",
+              "Subcommands: fit, demo, serve, themes, bench (fitplay COMMAND --help).",
         "fit": "Fit without a UI and print the result (--json: one JSON object). Status: converged, budget "
                "(steps used, still improving), stalled, diverged. Exit 0 converged or budget, 3 diverged, "
                "4 stalled, 2 bad usage or input.",
@@ -151,12 +160,16 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
                 "frames and ends with the fitted parameters.",
         "bench": "Measure this machine against the performance budgets (chart frame, first frame, steps per "
                  "second, bytes per frame, a 1,000,000-point CSV, peak memory). Takes about a minute.",
+        "serve": "Serve the playground in browser tabs (needs the web extra: pip install 'fitplay[web]'). Each "
+                 "tab runs its own app with the playground options given here.",
         "themes": "List theme names and where each comes from. Add your own as "
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
     p = Parser(prog=prog, description=descriptions.get(command))
     p.add_argument("--version", action="version", version=f"fitplay {__version__}")
-    if command in (None, "fit", "demo"):
+    if command == "serve":
+        _add_serve(p)
+    if command in (None, "fit", "demo", "serve"):
         _add_shared(p)
     if command == "fit":
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
@@ -223,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # --help or --version could not be written
         _silence_stdout()
         return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
+    args.argv = argv[1:] if command else argv
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
     if sys.stdout is None or sys.stderr is None:
@@ -254,6 +268,8 @@ def _run(command: str | None, args: argparse.Namespace) -> int:
         return run_demo(args)
     if command == "bench":
         return run_bench_command(args)
+    if command == "serve":
+        return run_serve(args)
     return run_playground(args)
 
 
@@ -275,7 +291,10 @@ def _end_now(code: int) -> None:
 
 
 def keyboard_terminal() -> None:
-    """Make sure keys can be read: after data came through a pipe on stdin, read keys from /dev/tty."""
+    """Make sure keys can be read: after data came through a pipe on stdin, read keys from /dev/tty. Textual's
+    web driver (textual-serve) brings its own keys."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
     if sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty():
         return
     if not sys.stderr.isatty():
@@ -291,9 +310,30 @@ def keyboard_terminal() -> None:
         sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    """Check the playground options here, once, then serve them to every tab."""
+    from fitplay.serve import load_textual_serve, serve
+
+    load_textual_serve()
+    if args.data == "-":
+        raise InputError("DATA - (standard input) cannot be served: every tab starts its own app; save the data "
+                         "to a file and give its path")
+    make_session(args)
+    return serve(args, playground_options(args.argv))
+
+
+def playground_options(argv: Sequence[str]) -> list[str]:
+    """The options of `fitplay serve` that are not the server's own: each tab's app gets them."""
+    server = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    _add_serve(server)
+    return server.parse_known_args(argv)[1]
+
+
 def run_playground(args: argparse.Namespace) -> int:
+    from fitplay.serve import follow_server
     from fitplay.tui.app import AppOptions, make_app
 
+    follow_server()
     session = make_session(args)
     app = make_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session)
     keyboard_terminal()

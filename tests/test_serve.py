@@ -63,6 +63,18 @@ def test_bad_playground_options_are_refused_before_serving(capsys, tmp_path):
     assert ended.value.code == 2
 
 
+def test_a_port_in_use_is_one_line():
+    pytest.importorskip("textual_serve")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ended = subprocess.run([sys.executable, "-m", "fitplay", "serve", "--port", str(taken.getsockname()[1])],
+                               capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 2
+    assert ended.stderr.splitlines()[-1].startswith("fitplay: cannot serve on 127.0.0.1 port")
+    assert "in use" in ended.stderr.splitlines()[-1]
+
+
 def test_the_web_driver_needs_no_terminal(monkeypatch):
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     monkeypatch.setattr(cli.sys, "stderr", open(os.devnull, "w"))

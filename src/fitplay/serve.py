@@ -130,5 +130,8 @@ def serve(args: argparse.Namespace, options: Sequence[str]) -> int:
         print(f"fitplay: serving on {args.host}: anyone who can reach this machine on port {args.port} can open "
               "a session", file=sys.stderr)
     print(f"fitplay: open {where} in a browser (ctrl+c stops the server)", file=sys.stderr)
-    server.serve()
+    try:
+        server.serve()
+    except OSError as exc:  # the address is taken, not this machine's, or not an address
+        raise InputError(f"cannot serve on {args.host} port {args.port}: {exc.strerror or exc}") from None
     return 128 + server.stopped_by if server.stopped_by else 0

@@ -281,3 +281,17 @@ async def test_the_playground_readout_is_exact_at_least_squares_for_y_near_1e8(t
         await pilot.press("z")
         assert "x scale: none" in str(app.query_one(StatusLine).render())
         assert app.session.lr == pytest.approx(0.4 * app.session.lr_limit())
+
+
+@pytest.mark.parametrize("value", [0.1, 1e99, -3e-299, 7.0])
+def test_constant_y_converges_to_the_flat_line(tmp_path, value):
+    """A constant whose rounded mean is an ulp off once made every deviation equal: a spread of 0 and a
+    'divergence' at the answer, or a slope of 1e65 from the least-squares formula."""
+    path = tmp_path / "flat.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{value!r}\n" for i in range(49)))
+    session = Session(Options(data=str(path)))
+    assert session.optimum() == (0.0, value)
+    session.run()
+    assert session.status == "converged"
+    assert abs(float(session.params["w"])) * 48 <= 1e-12 * abs(value)  # the line moves by nothing across x
+    assert abs(float(session.params["b"]) - value) <= 1e-12 * abs(value)

@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from fitplay.core.scaling import centre
+
 
 @dataclass(frozen=True)
 class LeastSquares:
@@ -33,7 +35,7 @@ class LeastSquares:
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray) -> LeastSquares:
         """Two passes over the data; x must not be constant."""
-        mx, my = float(np.mean(x)), float(np.mean(y))
+        mx, my = centre(x), centre(y)
         xc = x - mx
         s = float(np.max(np.abs(xc)))
         t, yc = xc / s, y - my

@@ -19,7 +19,7 @@ class Scaling(NamedTuple):
 
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray, scale_y: bool) -> Scaling:
-        """Two-pass means and standard deviations (a spread of 0 counts as 1: nothing to divide)."""
+        """Two-pass means and standard deviations (no spread: the constant's own size)."""
         mx, sx = _centre_and_spread(x)
         my, sy = _centre_and_spread(y) if scale_y else (0.0, 1.0)
         return cls(mx, sx, my, sy)
@@ -33,11 +33,27 @@ class Scaling(NamedTuple):
         return self.sy * self.sy
 
 
+def centre(v: np.ndarray) -> float:
+    """The mean, corrected by the mean of what is left (so a constant's centre is the constant itself,
+    not a value an ulp away that makes every deviation the same nonzero number)."""
+    first = float(np.mean(v))
+    with np.errstate(over="ignore", invalid="ignore"):
+        corrected = first + float(np.mean(v - first))
+    return corrected if np.isfinite(corrected) else first
+
+
 def _centre_and_spread(v: np.ndarray) -> tuple[float, float]:
     """Mean and standard deviation, the deviations scaled first so that tiny values do not underflow."""
-    centre = float(np.mean(v))
-    deviations = v - centre
+    mid = centre(v)
+    deviations = v - mid
     top = float(np.max(np.abs(deviations)))
     if top == 0.0 or not np.isfinite(top):
-        return centre, 1.0
-    return centre, top * float(np.std(deviations / top))
+        return mid, _unit(mid)
+    spread = top * float(np.std(deviations / top))
+    return mid, spread if spread > 0.0 else _unit(mid)
+
+
+def _unit(constant: float) -> float:
+    """The scale of data with no spread: the constant's own size (1 for 0), so 1e-17 is not 'nothing'
+    next to values of 1e-299."""
+    return abs(constant) if constant != 0.0 and np.isfinite(constant) else 1.0

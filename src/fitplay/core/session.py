@@ -245,15 +245,19 @@ class Session:
             return math.log(2.0)
         return float(np.var(self.data.y))
 
+    def least_loss(self) -> float | None:
+        """The lowest loss the model can reach on these data, where it is known exactly (the line's)."""
+        return self._lsq.u2 if self._lsq is not None else None
+
     def gradient(self) -> dict[str, float] | None:
-        """d loss / d (hand parameters) at the current parameters; None for a model without hand parameters.
-        The line's comes from its moments, a model's own where it has one, else central differences."""
-        if not self.model.two_param:
-            return None
+        """d loss / d (hand parameters) at the current parameters: the line's from its moments, a model's own
+        where it has one, else central differences; None for a model with neither hand parameters nor its own."""
         if self._lsq is not None:
             return self._lsq.gradient(self.params)
         own = self.model.gradient(self.params, self.data.x, self.data.y)
-        return own if own is not None else self._numeric_gradient()
+        if own is not None or not self.model.two_param:
+            return own
+        return self._numeric_gradient()
 
     def _numeric_gradient(self) -> dict[str, float]:
         out = {}
@@ -430,6 +434,54 @@ class Session:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
+
+    def configure(self, options: Options) -> None:
+        """Start afresh on simulated data with new options (a lesson step's set-up); anything in flight is
+        stale. Raises an InputError and changes nothing if they do not work."""
+        with self._all_or_nothing():
+            self.options, self.csv_data, self.seed = options, None, options.seed
+            self._use_model(options.model, keep_training_options=True)
+        self.message = ""
+
+    def truth(self) -> dict[str, float]:
+        """The simulated data's true hand parameters and noise (empty for a CSV or a model without them)."""
+        if self.csv_data is not None or self.data.true_params is None or not self.model.two_param:
+            return {}
+        noise = self.model.default_noise if self.options.noise is None else self.options.noise
+        return {**{k: float(self.data.true_params[k]) for k in self.model.hand}, "noise": float(noise)}
+
+    def change_truth(self, index: int | None = None, amount: float = 0.0, noise_factor: float = 1.0) -> bool:
+        """Redraw the simulated data (same seed) with true hand parameter `index` moved by amount, or the
+        noise x noise_factor ("make_y"); the parameters go back to the start."""
+        truth = self.truth()
+        if not truth:
+            self.message = "only simulated data of a two-parameter model has a true line to change"
+            return False
+        values = [truth[k] for k in self.model.hand]
+        if index is not None:
+            values[index] = round(values[index] + amount, 10)
+        noise = truth["noise"] * noise_factor
+        try:
+            with self._all_or_nothing():
+                self.options = replace(self.options, w_true=values[0], b_true=values[1], noise=noise)
+                self._use_model(self.model_spec, keep_training_options=True)
+        except InputError as exc:
+            self.message = str(exc)
+            return False
+        self.message = (f"data: true {self.model.hand[0]} = {values[0]:g}, {self.model.hand[1]} = {values[1]:g}, "
+                        f"noise {noise:g}")
+        return True
+
+    def oscillating(self) -> bool:
+        """Gradient descent bounces between points of equal loss (at its stability limit): the last four
+        losses repeat with period 1 or 2 while each step, lr x the gradient, moves the parameters."""
+        last = self.history.losses[-4:]
+        grad = self.gradient() if last.size == 4 and self.optimizer == "gd" else None
+        if grad is None or not np.all(np.isfinite(last)):
+            return False
+        repeats = np.allclose(last[2:], last[:2], rtol=1e-12, atol=0.0)
+        return bool(repeats and any(abs(self.lr * g) > 1e-6 * max(1.0, abs(float(self.params[k])))
+                                    for k, g in grad.items()))
 
     def next_model(self) -> str:
         """Switch to the next model that suits the data; returns its name."""
@@ -652,6 +704,10 @@ class Session:
         if self.no_optimum:
             return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
                    f"{self.no_optimum}"
+        if self.status == Status.STALLED and self.oscillating():
+            return (f"stalled after {steps}: the loss is the same at every step while the gradient stays away "
+                    f"from 0: it oscillates between two points, for ever. The learning rate {self.lr:g} is at the "
+                    "stability limit: lower it")
         if self.status == Status.STALLED:
             return (f"stalled after {steps}: in {STALL_WINDOW} steps the loss fell by less than {STALL_REL:g} "
                     f"(relative) and the gradient did not fall, away from an optimum. {self._advice()}")

@@ -63,7 +63,9 @@ class FitChart:
         with np.errstate(all="ignore"):
             if show_residuals and data.n <= MAX_RESIDUALS:
                 pred = model.predict(session.params, data.x)
-                paint_braille(grid, braille_segments(area, data.x, data.y, pred), Kind.RESID)
+                bars = braille_segments(area, data.x, data.y, pred)
+                paint_braille(grid, {cell: bits for cell, bits in bars.items()
+                                     if grid.kinds[cell[0]][cell[1]] != Kind.DATA}, Kind.RESID)  # dots stay
             if show_true and data.true_params is not None:
                 true = {**session.params, **{k: np.float64(v) for k, v in data.true_params.items()}}
                 paint_braille(grid, braille_curve(area, model.predict(true, xs), dotted=True), Kind.TRUE)

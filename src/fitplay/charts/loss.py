@@ -35,9 +35,9 @@ def _linear(values: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def x_end(session: Session, last: int) -> float:
-    """The x axis ends at the step budget while a run goes on, else at the last step recorded."""
-    if session.status.active:
+def x_end(session: Session, last: int | None) -> float:
+    """The x axis ends at the step budget while a run goes on (or before any step), else at the last step."""
+    if session.status.active or last is None:
         return float(max(1, session.max_steps))
     return float(max(1, last))
 
@@ -56,7 +56,7 @@ class LossChart:
         shown = losses if losses.size else np.array([session.loss])
         with np.errstate(divide="ignore", invalid="ignore"):
             ys = np.log10(shown) if log else shown
-        last = int(steps[-1]) if steps.size else 0
+        last = int(steps[-1]) if steps.size else None
         xlim = (0.0, x_end(session, last))
         ylim = _decades(ys) if log else _linear(ys)
         grid, area = self.layer.get((width, height, xlim, ylim, log), lambda: (

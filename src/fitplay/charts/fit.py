@@ -73,7 +73,8 @@ class FitChart:
                 self._mark(grid, area, x)
             paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
         if legend:
-            self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
+            marks = list(dict.fromkeys(label for _x, label in model.markers(session.params)))
+            self._legend(grid, area, show_true and data.true_params is not None, show_residuals, marks)
         return grid
 
     @staticmethod
@@ -88,13 +89,14 @@ class FitChart:
                     grid.put(r, area.left + col, "┊", Kind.MARK)
 
     @staticmethod
-    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool) -> None:
+    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool, marks: list[str]) -> None:
         col = area.left + 1
         parts = [(f" {DATA_MARKER} data ", Kind.DATA), (" ⠒⠒ model ", Kind.LINE)]
         if true_shown:
             parts.append((" ⠒ ⠒ true ", Kind.TRUE))
         if resid_shown:
             parts.append((" ⡇ residual ", Kind.RESID))
+        parts += [(f" ┊ {label} ", Kind.MARK) for label in marks]
         for text, kind in parts:
             if col + len(text) > area.right:
                 break

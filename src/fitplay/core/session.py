@@ -104,7 +104,11 @@ class Session:
         self._trainer_lock = threading.Lock()
         # m cycles the built-in and installed models, and the user's model file when one is given
         self.model_specs = model_names() + ((self.options.model,) if is_model_file(self.options.model) else ())
+        self._kept: dict[str, Params] = {}  # each model's parameters when m left it, for when m comes back
         self._use_model(self.options.model, keep_training_options=True)
+        if self.options.init is not None and not self.model.two_param:
+            raise InputError(f"--init sets two hand parameters; the {self.model.name} model has "
+                             f"{self.model.param_count()} parameters and none moved by hand: leave --init out")
 
     # ----- set-up -------------------------------------------------------------------------
     def _resolve_scale(self, model: Model) -> str:
@@ -403,12 +407,21 @@ class Session:
         try:
             with self._all_or_nothing():
                 self.seed += 1
-                self._use_model(self.model_spec, keep_training_options=True)
+                self._redraw()
         except InputError as exc:
             self.message = str(exc)
             return False
         self.message = f"new data, seed {self.seed}"
         return True
+
+    def _redraw(self) -> None:
+        """The current model on data drawn afresh (n, make_y): parameters back to the start, the learning rate
+        kept when the user chose it; other models' kept parameters belong to the old data."""
+        lr, auto = self.lr, self.lr_auto
+        self._use_model(self.model_spec, keep_training_options=True)
+        if not auto:
+            self.lr, self.lr_auto = lr, False
+        self._kept = {}
 
     def load_data(self, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
         """Use a CSV file from now on (raises DataError and changes nothing if it is bad)."""
@@ -422,6 +435,7 @@ class Session:
             self.csv_data = data
             self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
             self._use_model(self.model_spec, keep_training_options=True)
+            self._kept = {}
         self.message = f"loaded {data.n} points from {path}"
 
     @contextmanager
@@ -441,6 +455,7 @@ class Session:
         with self._all_or_nothing():
             self.options, self.csv_data, self.seed = options, None, options.seed
             self._use_model(options.model, keep_training_options=True)
+            self._kept = {}
         self.message = ""
 
     def truth(self) -> dict[str, float]:
@@ -464,7 +479,7 @@ class Session:
         try:
             with self._all_or_nothing():
                 self.options = replace(self.options, w_true=values[0], b_true=values[1], noise=noise)
-                self._use_model(self.model_spec, keep_training_options=True)
+                self._redraw()
         except InputError as exc:
             self.message = str(exc)
             return False
@@ -484,9 +499,11 @@ class Session:
                                     for k, g in grad.items()))
 
     def next_model(self) -> str:
-        """Switch to the next model that suits the data; returns its name."""
+        """Switch to the next model that suits the data, with the parameters it had when m left it; returns
+        its name."""
         specs = self.model_specs
         i = specs.index(self.model_spec) if self.model_spec in specs else -1
+        kept = {**self._kept, self.model_spec: _copy(self.params)}
         for k in range(1, len(specs) + 1):
             try:
                 with self._all_or_nothing():
@@ -494,8 +511,18 @@ class Session:
             except InputError as exc:
                 self.message = str(exc)
                 continue
+            self._kept = kept
+            self._resume(kept.get(self.model_spec))
             return self.model.name
         return self.model.name
+
+    def _resume(self, params: Params | None) -> None:
+        """Take back a model's kept parameters (when training can start there), as a fresh start point."""
+        if params is None or set(params) != set(self.start) or not self.computable(params):
+            return
+        self.params = _copy(params)
+        self._loss = self.best_loss = self.run_start_loss = self.loss_at(self.params)
+        self.run_start_params = _copy(self.params)
 
     def next_optimizer(self) -> str:
         self.optimizer = OPTIMIZERS[(OPTIMIZERS.index(self.optimizer) + 1) % len(OPTIMIZERS)]

@@ -170,7 +170,7 @@ class FitplayApp(App[int]):
         s, k = self.session, self.key_of
         text = Text(f"step {s.step_size:g}  ")
         if not s.model.two_param:
-            text.append("(not for this model)", style="dim")
+            text.append("(no hand keys)", style="dim")
             return text
         tilt, shift = s.model.hand
         text.append(f"{k('step_smaller')} {k('step_larger')} change\n"

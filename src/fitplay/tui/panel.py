@@ -23,8 +23,7 @@ def hint(session: Session, grad: dict[str, float] | None) -> Text:
     """Which way each hand parameter should move to lower the loss (the tilt → / ←, the shift ↑ / ↓)."""
     if grad is None or not session.model.two_param:
         count = session.model.param_count()
-        return Text(f"{count} parameter{'s' if count > 1 else ''}: the optimizer trains "
-                    f"{'them' if count > 1 else 'it'}", style="dim")
+        return Text(f"{count} parameter{'s' if count > 1 else ''}: optimizer only", style="dim")
     text = Text("hint ")
     for name, (up, down) in zip(session.model.hand, (("→", "←"), ("↑", "↓"))):
         g = grad[name]

@@ -252,7 +252,7 @@ def test_the_plain_lesson_meets_every_goal_with_a_transcript():
         assert f"Step {step.number} ({step.number}/9): {step.title}" in text
     assert text.count("✓ goal met") == sum(len(s.goals) for s in steps) == 9
     assert "w ← 3.0000 − 0.125·9.0000 = 1.8750" in text
-    assert "+ lr 1, six steps from the start: w = 3.00 → w = -6.00 → w = 3.00" in text
+    assert "+ lr 1, six steps from the start: w = 3.00 → w = -6.00 → w = 3.00" in text and "(oscillates)" in text
     assert "o: diverged" in text and "every goal met" in text and "\x1b" not in text
 
 

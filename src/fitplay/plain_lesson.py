@@ -81,7 +81,7 @@ def _unstable(s: Session, goal: Goal, base: Baseline) -> Iterator[str]:
             seen.append(s.params_text(2))
             if s.status in (Status.CONVERGED, Status.DIVERGED):
                 break
-        ended = f" ({s.status.words})" if s.status != Status.IDLE else ""
+        ended = " (oscillates)" if s.oscillating() else f" ({s.status.words})" if s.status != Status.IDLE else ""
         yield f"+ lr {s.lr:g}, six steps from the start: {' → '.join(seen)}{ended}"
         if goal.met(s, base):
             break

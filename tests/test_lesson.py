@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import screen_text, settle
 
+from fitplay.cli import main
 from fitplay.core.goals import Baseline, Goal
 from fitplay.core.progress import load_progress
 from fitplay.core.run import Status
@@ -256,12 +257,11 @@ def test_the_plain_lesson_meets_every_goal_with_a_transcript():
     assert "o: diverged" in text and "every goal met" in text and "\x1b" not in text
 
 
-def test_fitplay_lesson_piped_prints_a_step_and_exits_0_without_textual(tmp_path):
+def test_fitplay_lesson_piped_prints_a_step_and_exits_0_without_textual(capsys):
     code = ("import sys; from fitplay.cli import main; code = main(['lesson', '--step', '9']); "
             "assert 'textual' not in sys.modules; sys.exit(code)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert "Step 9 (1/1): Recap" in r.stdout and "every goal met" in r.stdout
-    r = subprocess.run([sys.executable, "-m", "fitplay", "lesson", "--plain", "--step", "12"], capture_output=True,
-                       text=True, timeout=60)
-    assert r.returncode == 2 and "no such step" in r.stderr
+    assert main(["lesson", "--plain", "--step", "12"]) == 2
+    assert "--step 12: no such step" in capsys.readouterr().err

@@ -216,7 +216,8 @@ async def test_a_teacher_step_replaces_the_bundled_one_and_a_broken_one_is_named
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "The teacher's own step five" in screen_text(app) and app.session.model.name == "logistic"
-        assert any("bad.md" in n.message and "skipped lesson" in n.message for n in app._notifications)
+        assert sum("bad.md" in n.message and "skipped lesson" in n.message for n in app._notifications) == 1
+        assert len(app._timers) == 1  # one frame timer: the playground's mount ran once
 
 
 async def test_80x24_the_text_scrolls_and_the_playground_stays_usable(tmp_path):

@@ -95,7 +95,7 @@ class LessonApp(FitplayApp):
         yield Static(id="lesson-bar")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        """Show the first step (Textual then runs FitplayApp.on_mount as well: handlers run for each class)."""
         self.show_step(self.lesson.index)
 
     def _fit_size(self, width: int, height: int) -> None:

@@ -24,8 +24,9 @@ os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 @pytest.fixture(autouse=True)
 def hermetic_environment(monkeypatch, tmp_path_factory) -> None:
-    """No user themes, colour or theme settings from the machine running the tests."""
+    """No user themes, lessons, lesson progress, colour or theme settings from the machine running the tests."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
     for name in ("NO_COLOR", "TEXTUAL_THEME"):
         monkeypatch.delenv(name, raising=False)
 

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from conftest import new_app, screen_text
+from textual.color import Color
 
 from fitplay.charts.grid import Kind
 from fitplay.tui.app import AppOptions, make_app
+from fitplay.tui.chart_view import ChartView
+from fitplay.tui.palette import heat_colours
 from fitplay.tui.themes import ThemeError, bundled_theme_files, load_themes, parse_theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +114,8 @@ def test_the_wheel_contains_the_theme_files(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for theme in ("dark", "light", "projector", "ansi16"):
         assert f"fitplay/themes/{theme}.toml" in names
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.md"))
+    assert len(lessons) == 9 and all(f"fitplay/lessons/{name}" in names for name in lessons)
     assert "fitplay/tui/app.tcss" in names
     sources = {str(p.relative_to(ROOT / "src")) for p in (ROOT / "src" / "fitplay").rglob("*.py")}
     assert sources <= set(names), sorted(sources - set(names))  # every module ships, model files included
@@ -131,6 +136,18 @@ async def test_the_command_palette_switches_theme_and_the_chart_recolours():
         after = chart.painter.styles[Kind.LINE].color
         assert before != after
         assert any(seg.style and seg.style.color == after for strip in chart._strips for seg in strip)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+async def test_charts_paint_the_themes_background_on_every_cell(theme):
+    app = make_app(AppOptions(fps=1e-6, warm_up=False, theme=theme))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        background = Color.parse(app.get_css_variables()["background"]).rich_color
+        for view in (v for v in app.query(ChartView) if v.display):
+            segments = [seg for strip in view._strips for seg in strip if seg.text.strip()]
+            assert segments and all(seg.style.bgcolor == background for seg in segments
+                                    if seg.style.bgcolor not in heat_colours(app.get_css_variables())), view.id
 
 
 def test_monochrome_snapshot(snap_compare, monkeypatch):

@@ -1,5 +1,5 @@
-"""Command line: `fitplay [DATA]`, `fitplay fit`, `fitplay demo`, `fitplay serve`, `fitplay themes`,
-`fitplay bench`."""
+"""Command line: `fitplay [DATA]`, `fitplay fit`, `fitplay demo`, `fitplay lesson`, `fitplay serve`,
+`fitplay themes`, `fitplay bench`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from fitplay.core.scaling import SCALE_MODES
 from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, fmt_number
 from fitplay.errors import InputError, printable
 
-COMMANDS = ("fit", "demo", "serve", "themes", "bench")
+COMMANDS = ("fit", "demo", "serve", "themes", "bench", "lesson")
 DEMO_FRAMES = 20
 EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_PIPE = 128 + signal.SIGINT, 128 + signal.SIGPIPE
@@ -113,6 +113,10 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
                         "none, or auto (default: standard for a CSV, none for the built-in data)")
     m.add_argument("--steps", type=_int_in(*LIMITS["steps"]), help="step budget (model default)")
     m.add_argument("--load", metavar="SESSION.json", help="restore a session saved with s")
+    _add_display(p)
+
+
+def _add_display(p: argparse.ArgumentParser) -> None:
     u = p.add_argument_group("display")
     u.add_argument("--theme", help="theme name (see `fitplay themes`)")
     u.add_argument("--fps", type=_number_in(1.0, 120.0), default=30.0,
@@ -151,7 +155,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     prog = "fitplay" if command is None else f"fitplay {command}"
     descriptions = {
         None: "Fit y = w·x + b by hand with the keyboard, then watch gradient descent do it. "
-              "Subcommands: fit, demo, serve, themes, bench (fitplay COMMAND --help).",
+              "Subcommands: lesson, fit, demo, serve, themes, bench (fitplay COMMAND --help).",
         "fit": "Fit without a UI and print the result (--json: one JSON object). Status: converged, budget "
                "(steps used, still improving), stalled, diverged. Exit 0 converged or budget, 3 diverged, "
                "4 stalled, 2 bad usage or input.",
@@ -162,6 +166,10 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
                  "second, bytes per frame, a 1,000,000-point CSV, peak memory). Takes about a minute.",
         "serve": "Serve the playground in browser tabs (needs the web extra: pip install 'fitplay[web]'). Each "
                  "tab runs its own app with the playground options given here.",
+        "lesson": "The chapter step by step: each step's text beside the playground, with goals that tick when "
+                  "you meet them. pgup / pgdn move between steps; the progress is saved under "
+                  "$XDG_STATE_HOME/fitplay and resumed. A teacher's steps go in $XDG_CONFIG_HOME/fitplay/lessons. "
+                  "Without a terminal (or with --plain) it prints every step and an auto-pilot meeting each goal.",
         "themes": "List theme names and where each comes from. Add your own as "
                   "$XDG_CONFIG_HOME/fitplay/themes/NAME.toml (default ~/.config/fitplay/themes).",
     }
@@ -176,6 +184,10 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "bench":
         p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
         p.add_argument("--quick", action="store_true", help="fewer repeats: a rougher, faster run")
+    if command == "lesson":
+        p.add_argument("--step", type=_int_in(1, 99), help="start at step N (default: where you stopped)")
+        p.add_argument("--plain", action="store_true", help="print the steps and the auto-pilot's transcript")
+        _add_display(p)
     if command == "demo":
         d = p.add_argument_group("demo")
         d.add_argument("--speed", type=_number_in(0.05, 100.0), default=1.0,
@@ -270,6 +282,8 @@ def _run(command: str | None, args: argparse.Namespace) -> int:
         return run_bench_command(args)
     if command == "serve":
         return run_serve(args)
+    if command == "lesson":
+        return run_lesson(args)
     return run_playground(args)
 
 
@@ -380,6 +394,21 @@ def run_demo(args: argparse.Namespace) -> int:
 
     demo = DemoOptions(speed=args.speed, loop=args.loop, record=record)
     app = make_demo_app(AppOptions(session=session.options, fps=args.fps, theme=args.theme), session, demo)
+    keyboard_terminal()
+    return run_app(app)
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    if args.plain or not sys.stdout.isatty():
+        from fitplay.plain_lesson import run_plain_lesson
+
+        return run_plain_lesson(sys.stdout, args.step)
+
+    from fitplay.tui.app import AppOptions
+    from fitplay.tui.lesson import LessonOptions, make_lesson_app, open_lesson
+
+    lesson = open_lesson(LessonOptions(step=args.step))
+    app = make_lesson_app(AppOptions(session=lesson.step.setup.options(), fps=args.fps, theme=args.theme), lesson)
     keyboard_terminal()
     return run_app(app)
 

@@ -63,7 +63,9 @@ class FitChart:
         with np.errstate(all="ignore"):
             if show_residuals and data.n <= MAX_RESIDUALS:
                 pred = model.predict(session.params, data.x)
-                paint_braille(grid, braille_segments(area, data.x, data.y, pred), Kind.RESID)
+                bars = braille_segments(area, data.x, data.y, pred)
+                paint_braille(grid, {cell: bits for cell, bits in bars.items()
+                                     if grid.kinds[cell[0]][cell[1]] != Kind.DATA}, Kind.RESID)  # dots stay
             if show_true and data.true_params is not None:
                 true = {**session.params, **{k: np.float64(v) for k, v in data.true_params.items()}}
                 paint_braille(grid, braille_curve(area, model.predict(true, xs), dotted=True), Kind.TRUE)
@@ -71,7 +73,8 @@ class FitChart:
                 self._mark(grid, area, x)
             paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
         if legend:
-            self._legend(grid, area, show_true and data.true_params is not None, show_residuals)
+            marks = list(dict.fromkeys(label for _x, label in model.markers(session.params)))
+            self._legend(grid, area, show_true and data.true_params is not None, show_residuals, marks)
         return grid
 
     @staticmethod
@@ -86,13 +89,14 @@ class FitChart:
                     grid.put(r, area.left + col, "┊", Kind.MARK)
 
     @staticmethod
-    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool) -> None:
+    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool, marks: list[str]) -> None:
         col = area.left + 1
         parts = [(f" {DATA_MARKER} data ", Kind.DATA), (" ⠒⠒ model ", Kind.LINE)]
         if true_shown:
             parts.append((" ⠒ ⠒ true ", Kind.TRUE))
         if resid_shown:
             parts.append((" ⡇ residual ", Kind.RESID))
+        parts += [(f" ┊ {label} ", Kind.MARK) for label in marks]
         for text, kind in parts:
             if col + len(text) > area.right:
                 break

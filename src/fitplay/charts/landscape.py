@@ -114,8 +114,8 @@ class LandscapeChart:
         grid.text(0, 0, "low ", Kind.TEXT)
         for i in range(HEAT_LEVELS):
             grid.put(0, 4 + i, *((SHADES[i], Kind.MUTED) if self.shaded else ("▀", heat_kind(i, i))))
-        wide = " high log loss  ○ start  × best  • path  ● now"
-        text = wide if 4 + HEAT_LEVELS + len(wide) <= width else " high ○start ×best •path ●now"
+        wide = " high log loss  ○ start  × optimum  • path  ● now"
+        text = wide if 4 + HEAT_LEVELS + len(wide) <= width else " high ○start ×optimum •path ●now"
         grid.text(0, 4 + HEAT_LEVELS, text[: max(0, width - 4 - HEAT_LEVELS)], Kind.TEXT)
 
 

@@ -1,4 +1,5 @@
-"""The loss curve: log10(loss) against the optimizer step."""
+"""The loss curve: the loss against the optimizer step, on a log scale (linear when a loss is 0 or below,
+as f(w) = w² + 3w − 5 is), its x axis ending at the run's step budget or its last step."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fitplay.charts.grid import (
 )
 from fitplay.charts.layer import StaticLayer
 from fitplay.charts.plotext_adapter import build_axes
-from fitplay.core.session import Session
+from fitplay.core.session import Session, fmt_number
 
 
 def _decades(values: np.ndarray) -> tuple[float, float]:
@@ -26,30 +27,48 @@ def _decades(values: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
 
 
+def _linear(values: np.ndarray) -> tuple[float, float]:
+    """Limits around the values with a margin (for losses that reach 0 or below)."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    pad = 0.08 * (hi - lo) if hi > lo else max(1.0, abs(lo))
+    return lo - pad, hi + pad
+
+
+def x_end(session: Session, last: int | None) -> float:
+    """The x axis ends at the step budget while a run goes on (or before any step), else at the last step."""
+    if session.status.active or last is None:
+        return float(max(1, session.max_steps))
+    return float(max(1, last))
+
+
 class LossChart:
-    """Axes built by plotext when the step range or the decades change; the curve drawn in braille."""
+    """Axes built by plotext when the step range or the limits change; the curve drawn in braille."""
 
     def __init__(self) -> None:
         self.layer = StaticLayer()
 
     def render(self, session: Session, width: int, height: int, **_toggles: bool) -> Grid:
         history = session.history
-        good = np.isfinite(history.losses) & (history.losses > 0)
+        good = np.isfinite(history.losses)
         steps, losses = history.steps[good], history.losses[good]
-        with np.errstate(divide="ignore"):
-            logs = np.log10(losses) if losses.size else np.log10([max(session.loss, 1e-300)])
-        last = int(steps[-1]) if steps.size else 0
-        # The axis ends at the next power of two past the last step (so it is rebuilt rarely), or at the budget.
-        xlim = (0.0, float(max(1, min(max(16, 1 << max(last, 1).bit_length()), max(session.max_steps, last)))))
-        ylim = _decades(logs)
-        grid, area = self.layer.get((width, height, xlim, ylim), lambda: (
-            build_axes(width, height, xlim, ylim, xlabel="step", ylabel="log10 loss"), xlim, ylim))
+        log = bool(np.all(losses > 0)) and (losses.size > 0 or session.loss > 0)
+        shown = losses if losses.size else np.array([session.loss])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ys = np.log10(shown) if log else shown
+        last = int(steps[-1]) if steps.size else None
+        xlim = (0.0, x_end(session, last))
+        ylim = _decades(ys) if log else _linear(ys)
+        grid, area = self.layer.get((width, height, xlim, ylim, log), lambda: (
+            build_axes(width, height, xlim, ylim, xlabel="step", ylabel="loss (log scale)" if log else "loss",
+                       ylog=log), xlim, ylim))
         if steps.size:
             at = area.x_at_sub()
-            ys = np.where(at <= last, np.interp(at, steps, logs), np.nan)
-            paint_braille(grid, braille_curve(area, ys), Kind.LINE)
-            grid.text(area.top - 1, area.left + 1, f" loss {session.loss:.4g} at step {session.step_count} ",
-                      Kind.LINE)
+            curve = np.where(at <= last, np.interp(at, steps, ys), np.nan)
+            paint_braille(grid, braille_curve(area, curve), Kind.LINE)
+            done = session.step_count
+            grid.text(area.top - 1, area.left + 1, f" {session.model.loss_label} {fmt_number(session.loss)} after "
+                      f"{done} step{'' if done == 1 else 's'} ", Kind.LINE)
         else:
             grid.text(area.top + area.rows // 2, area.left + 2, "the loss curve draws here when the optimizer runs",
                       Kind.MUTED)

@@ -24,11 +24,13 @@ def build_axes(
     xlabel: str = "",
     ylabel: str = "",
     lines: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
+    ylog: bool = False,
 ) -> list[str]:
     """Plain-text lines of a plotext chart: axes, ticks, labels, optional scatter and braille lines.
 
     plotext sees every coordinate mapped to [0, 1] and tick labels written here from the real values, so
-    data of any magnitude (1e-300 to 1e100) and any offset draws the same way."""
+    data of any magnitude (1e-300 to 1e100) and any offset draws the same way. ylog: y is log10 of the
+    values, and the y ticks are labelled with the values themselves (1, 10, 100)."""
     fx, fy = _unit(xlim), _unit(ylim)
     with _lock:
         plt.clear_figure()
@@ -44,7 +46,7 @@ def build_axes(
         plt.xlim(0.0, 1.0)
         plt.ylim(0.0, 1.0)
         plt.xticks(*_ticks(xlim, max(2, width // 14), fx))
-        plt.yticks(*_ticks(ylim, max(2, height // 3), fy))
+        plt.yticks(*_ticks(ylim, max(2, height // 3), fy, ylog))
         if xlabel:
             plt.xlabel(xlabel)
         if ylabel:
@@ -67,8 +69,9 @@ def _unit(lim: tuple[float, float]):
     return to_unit
 
 
-def _ticks(lim: tuple[float, float], count: int, to_unit) -> tuple[list[float], list[str]]:
-    """Round tick values (1, 2 or 5 x 10^k apart) inside lim: their [0, 1] positions and their labels."""
+def _ticks(lim: tuple[float, float], count: int, to_unit, log: bool = False) -> tuple[list[float], list[str]]:
+    """Round tick values (1, 2 or 5 x 10^k apart) inside lim: their [0, 1] positions and their labels (of
+    10^value for a log axis)."""
     lo, hi = lim
     span = hi - lo
     if not (math.isfinite(span) and span > 0):
@@ -79,11 +82,21 @@ def _ticks(lim: tuple[float, float], count: int, to_unit) -> tuple[list[float], 
     first = math.ceil(lo / step)
     values = [(first + k) * step for k in range(count + 2) if (first + k) * step <= hi + 1e-9 * span]
     positions = [float(p) for p in to_unit(values)]
+    if log:
+        return positions, [_power_label(10.0 ** v) for v in values]
     return positions, [_label(v, step, max(abs(lo), abs(hi))) for v in values]
 
 
+def _power_label(value: float) -> str:
+    """A log axis's tick: three significant digits, plain between 1e-4 and 1e6 (1000, 0.316), else 1e+08."""
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:.10g}" if 1e-4 <= rounded < 1e6 else f"{rounded:.3g}"
+
+
 def _label(value: float, step: float, largest: float) -> str:
-    """A tick label with just the digits that tell neighbouring ticks apart."""
+    """A tick label with just the digits that tell neighbouring ticks apart (whole numbers as they are)."""
+    if step >= 1 and value.is_integer() and abs(value) < 1e6:
+        return str(int(value))
     digits = max(1, min(15, math.ceil(math.log10(max(largest, step) / step)) + 1)) if step > 0 else 4
     text = f"{value:.{digits}g}"
     return "0" if float(text) == 0.0 else text

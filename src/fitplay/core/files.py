@@ -112,6 +112,17 @@ def write_new(path: Path, text: str) -> None:
     write_all_new([(path, text)])
 
 
+def write_replacing(path: Path, text: str) -> None:
+    """Write text to path atomically, replacing the file if there is one (a reader sees the old or the new
+    text, never a part)."""
+    tmp = _temporary(path.parent, path.name, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def save_session(folder: Path, session_json: str, screenshot_svg: str) -> list[Path]:
     """Write the session JSON and the SVG under a fresh name, both or neither; returns the paths written."""
     for _ in range(100):

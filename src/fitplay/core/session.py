@@ -104,7 +104,11 @@ class Session:
         self._trainer_lock = threading.Lock()
         # m cycles the built-in and installed models, and the user's model file when one is given
         self.model_specs = model_names() + ((self.options.model,) if is_model_file(self.options.model) else ())
+        self._kept: dict[str, Params] = {}  # each model's parameters when m left it, for when m comes back
         self._use_model(self.options.model, keep_training_options=True)
+        if self.options.init is not None and not self.model.two_param:
+            raise InputError(f"--init sets two hand parameters; the {self.model.name} model has "
+                             f"{self.model.param_count()} parameters and none moved by hand: leave --init out")
 
     # ----- set-up -------------------------------------------------------------------------
     def _resolve_scale(self, model: Model) -> str:
@@ -245,15 +249,19 @@ class Session:
             return math.log(2.0)
         return float(np.var(self.data.y))
 
+    def least_loss(self) -> float | None:
+        """The lowest loss the model can reach on these data, where it is known exactly (the line's)."""
+        return self._lsq.u2 if self._lsq is not None else None
+
     def gradient(self) -> dict[str, float] | None:
-        """d loss / d (hand parameters) at the current parameters; None for a model without hand parameters.
-        The line's comes from its moments, a model's own where it has one, else central differences."""
-        if not self.model.two_param:
-            return None
+        """d loss / d (hand parameters) at the current parameters: the line's from its moments, a model's own
+        where it has one, else central differences; None for a model with neither hand parameters nor its own."""
         if self._lsq is not None:
             return self._lsq.gradient(self.params)
         own = self.model.gradient(self.params, self.data.x, self.data.y)
-        return own if own is not None else self._numeric_gradient()
+        if own is not None or not self.model.two_param:
+            return own
+        return self._numeric_gradient()
 
     def _numeric_gradient(self) -> dict[str, float]:
         out = {}
@@ -399,12 +407,21 @@ class Session:
         try:
             with self._all_or_nothing():
                 self.seed += 1
-                self._use_model(self.model_spec, keep_training_options=True)
+                self._redraw()
         except InputError as exc:
             self.message = str(exc)
             return False
         self.message = f"new data, seed {self.seed}"
         return True
+
+    def _redraw(self) -> None:
+        """The current model on data drawn afresh (n, make_y): parameters back to the start, the learning rate
+        kept when the user chose it; other models' kept parameters belong to the old data."""
+        lr, auto = self.lr, self.lr_auto
+        self._use_model(self.model_spec, keep_training_options=True)
+        if not auto:
+            self.lr, self.lr_auto = lr, False
+        self._kept = {}
 
     def load_data(self, path: str, x_col: str | None = None, y_col: str | None = None) -> None:
         """Use a CSV file from now on (raises DataError and changes nothing if it is bad)."""
@@ -418,6 +435,7 @@ class Session:
             self.csv_data = data
             self.options = replace(self.options, data=path, x_col=x_col, y_col=y_col)
             self._use_model(self.model_spec, keep_training_options=True)
+            self._kept = {}
         self.message = f"loaded {data.n} points from {path}"
 
     @contextmanager
@@ -431,10 +449,61 @@ class Session:
             self.__dict__.update(saved)
             raise
 
+    def configure(self, options: Options) -> None:
+        """Start afresh on simulated data with new options (a lesson step's set-up); anything in flight is
+        stale. Raises an InputError and changes nothing if they do not work."""
+        with self._all_or_nothing():
+            self.options, self.csv_data, self.seed = options, None, options.seed
+            self._use_model(options.model, keep_training_options=True)
+            self._kept = {}
+        self.message = ""
+
+    def truth(self) -> dict[str, float]:
+        """The simulated data's true hand parameters and noise (empty for a CSV or a model without them)."""
+        if self.csv_data is not None or self.data.true_params is None or not self.model.two_param:
+            return {}
+        noise = self.model.default_noise if self.options.noise is None else self.options.noise
+        return {**{k: float(self.data.true_params[k]) for k in self.model.hand}, "noise": float(noise)}
+
+    def change_truth(self, index: int | None = None, amount: float = 0.0, noise_factor: float = 1.0) -> bool:
+        """Redraw the simulated data (same seed) with true hand parameter `index` moved by amount, or the
+        noise x noise_factor ("make_y"); the parameters go back to the start."""
+        truth = self.truth()
+        if not truth:
+            self.message = "only simulated data of a two-parameter model has a true line to change"
+            return False
+        values = [truth[k] for k in self.model.hand]
+        if index is not None:
+            values[index] = round(values[index] + amount, 10)
+        noise = truth["noise"] * noise_factor
+        try:
+            with self._all_or_nothing():
+                self.options = replace(self.options, w_true=values[0], b_true=values[1], noise=noise)
+                self._redraw()
+        except InputError as exc:
+            self.message = str(exc)
+            return False
+        self.message = (f"data: true {self.model.hand[0]} = {values[0]:g}, {self.model.hand[1]} = {values[1]:g}, "
+                        f"noise {noise:g}")
+        return True
+
+    def oscillating(self) -> bool:
+        """Gradient descent bounces between points of equal loss (at its stability limit): the last four
+        losses repeat with period 1 or 2 while each step, lr x the gradient, moves the parameters."""
+        last = self.history.losses[-4:]
+        grad = self.gradient() if last.size == 4 and self.optimizer == "gd" else None
+        if grad is None or not np.all(np.isfinite(last)):
+            return False
+        repeats = np.allclose(last[2:], last[:2], rtol=1e-12, atol=0.0)
+        return bool(repeats and any(abs(self.lr * g) > 1e-6 * max(1.0, abs(float(self.params[k])))
+                                    for k, g in grad.items()))
+
     def next_model(self) -> str:
-        """Switch to the next model that suits the data; returns its name."""
+        """Switch to the next model that suits the data, with the parameters it had when m left it; returns
+        its name."""
         specs = self.model_specs
         i = specs.index(self.model_spec) if self.model_spec in specs else -1
+        kept = {**self._kept, self.model_spec: _copy(self.params)}
         for k in range(1, len(specs) + 1):
             try:
                 with self._all_or_nothing():
@@ -442,8 +511,18 @@ class Session:
             except InputError as exc:
                 self.message = str(exc)
                 continue
+            self._kept = kept
+            self._resume(kept.get(self.model_spec))
             return self.model.name
         return self.model.name
+
+    def _resume(self, params: Params | None) -> None:
+        """Take back a model's kept parameters (when training can start there), as a fresh start point."""
+        if params is None or set(params) != set(self.start) or not self.computable(params):
+            return
+        self.params = _copy(params)
+        self._loss = self.best_loss = self.run_start_loss = self.loss_at(self.params)
+        self.run_start_params = _copy(self.params)
 
     def next_optimizer(self) -> str:
         self.optimizer = OPTIMIZERS[(OPTIMIZERS.index(self.optimizer) + 1) % len(OPTIMIZERS)]
@@ -652,6 +731,10 @@ class Session:
         if self.no_optimum:
             return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
                    f"{self.no_optimum}"
+        if self.status == Status.STALLED and self.oscillating():
+            return (f"stalled after {steps}: the loss is the same at every step while the gradient stays away "
+                    f"from 0: it oscillates between two points, for ever. The learning rate {self.lr:g} is at the "
+                    "stability limit: lower it")
         if self.status == Status.STALLED:
             return (f"stalled after {steps}: in {STALL_WINDOW} steps the loss fell by less than {STALL_REL:g} "
                     f"(relative) and the gradient did not fall, away from an optimum. {self._advice()}")

@@ -58,6 +58,7 @@ class FitplayApp(App[int]):
     TITLE = "fitplay"
     AUTO_FOCUS = "#chart"
     BINDINGS = keys.BINDINGS
+    KEYS = keys.BINDINGS  # every key of this app, for the help screen and the hints
 
     def __init__(self, session: Session, options: AppOptions):
         super().__init__()
@@ -142,7 +143,7 @@ class FitplayApp(App[int]):
 
     def key_of(self, binding_id: str) -> str:
         """The key in force for a binding, as shown on screen (after keys.toml)."""
-        return keys.keys_of(keys.in_force(self.keymap), binding_id)
+        return keys.keys_of(keys.in_force(self.keymap, self.KEYS), binding_id)
 
     def refresh_all(self) -> None:
         """Redraw everything that shows session state."""
@@ -169,7 +170,7 @@ class FitplayApp(App[int]):
         s, k = self.session, self.key_of
         text = Text(f"step {s.step_size:g}  ")
         if not s.model.two_param:
-            text.append("(not for this model)", style="dim")
+            text.append("(no hand keys)", style="dim")
             return text
         tilt, shift = s.model.hand
         text.append(f"{k('step_smaller')} {k('step_larger')} change\n"
@@ -247,7 +248,7 @@ class FitplayApp(App[int]):
         self.refresh_all()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(keys.in_force(self.keymap)))
+        self.push_screen(HelpScreen(keys.in_force(self.keymap, self.KEYS)))
 
     def action_save(self) -> None:
         text = json.dumps(to_dict(self.session), indent=2)

@@ -65,11 +65,25 @@ BINDINGS: list[Binding] = [
     Binding("q,ctrl+q", "quit", "quit", tooltip="quit", key_display="q", id="quit"),
     Binding("ctrl+c", "quit", "quit", show=False, priority=True, tooltip="quit at once, even mid-run"),
 ]
-BINDING_IDS = tuple(b.id for b in BINDINGS if b.id)
+# The lesson's own keys, on top of every key above.
+LESSON_BINDINGS: list[Binding] = [
+    Binding("pagedown", "lesson_step(1)", "next step", tooltip="next lesson step", id="next_step"),
+    Binding("pageup", "lesson_step(-1)", "back", tooltip="previous lesson step", id="prev_step"),
+    Binding("d", "lesson_scroll(1)", "text down", show=False, tooltip="scroll the lesson text down", id="text_down"),
+    Binding("u", "lesson_scroll(-1)", "text up", show=False, tooltip="scroll the lesson text up", id="text_up"),
+    Binding("w", "truth(0, 0.5)", "true w +", show=False, tooltip="data: true w + 0.5", id="true_w_up"),
+    Binding("W", "truth(0, -0.5)", "true w -", show=False, tooltip="data: true w - 0.5", id="true_w_down"),
+    Binding("b", "truth(1, 1.0)", "true b +", show=False, tooltip="data: true b + 1", id="true_b_up"),
+    Binding("B", "truth(1, -1.0)", "true b -", show=False, tooltip="data: true b - 1", id="true_b_down"),
+    Binding("y", "noise(2)", "noise x2", show=False, tooltip="data: noise x 2", id="noise_up"),
+    Binding("Y", "noise(0.5)", "noise /2", show=False, tooltip="data: noise / 2", id="noise_down"),
+]
+BINDING_IDS = tuple(b.id for b in BINDINGS + LESSON_BINDINGS if b.id)
 
 _NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
           "right_square_bracket": "]", "full_stop": ".", "plus": "+", "minus": "-", "greater_than_sign": ">",
-          "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape"}
+          "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape",
+          "pageup": "pgup", "pagedown": "pgdn"}
 
 
 class KeymapError(InputError):
@@ -97,9 +111,9 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     return {k: v.strip() for k, v in doc.items()}, []
 
 
-def in_force(keymap: dict[str, str]) -> list[Binding]:
+def in_force(keymap: dict[str, str], bindings: list[Binding] = BINDINGS) -> list[Binding]:
     """The bindings with the user's keys in place of the defaults."""
-    return [b.with_key(keymap[b.id], key_display=None) if b.id in keymap else b for b in BINDINGS]
+    return [b.with_key(keymap[b.id], key_display=None) if b.id in keymap else b for b in bindings]
 
 
 def key_name(key: str) -> str:

@@ -43,11 +43,13 @@ def heat_colours(variables: dict[str, str]) -> list[RichColor]:
 
 
 def chart_styles(variables: dict[str, str]) -> dict[int, Style]:
-    """Cell kind -> rich Style for the theme's CSS variables, heat-map cells included."""
+    """Cell kind -> rich Style for the theme's CSS variables, heat-map cells included. Every cell carries the
+    theme's background, so the chart's text stays readable whatever the terminal's own background is."""
     styles: dict[int, Style] = {}
+    background = _rich(variables.get("background"))
     for kind, (name, fallback) in CHART_VARIABLES.items():
         colour = _rich(variables.get(name)) or _rich(variables.get(fallback))
-        styles[kind] = Style(color=colour, bold=kind in BOLD_KINDS)
+        styles[kind] = Style(color=colour, bgcolor=background, bold=kind in BOLD_KINDS)
     heat = heat_colours(variables)
     for upper in range(HEAT_LEVELS):
         for lower in range(HEAT_LEVELS):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -17,11 +19,11 @@ STATUS_STYLE = {Status.RUNNING: "bold green", Status.PAUSED: "yellow", Status.CO
                 Status.STOPPED: "yellow", Status.IDLE: "dim"}
 
 
-def hint(session: Session) -> Text:
+def hint(session: Session, grad: dict[str, float] | None) -> Text:
     """Which way each hand parameter should move to lower the loss (the tilt → / ←, the shift ↑ / ↓)."""
-    grad = session.gradient()
-    if grad is None:
-        return Text(f"{session.model.param_count()} parameters: the optimizer trains them", style="dim")
+    if grad is None or not session.model.two_param:
+        count = session.model.param_count()
+        return Text(f"{count} parameter{'s' if count > 1 else ''}: optimizer only", style="dim")
     text = Text("hint ")
     for name, (up, down) in zip(session.model.hand, (("→", "←"), ("↑", "↓"))):
         g = grad[name]
@@ -30,6 +32,22 @@ def hint(session: Session) -> Text:
         else:
             text.append(f"{name} {up if g < 0 else down}  ", style="bold")
     return text
+
+
+def gradient_text(grad: dict[str, float], width: int = 30) -> Text:
+    """∂L/∂w -119.3  ∂L/∂b -34.16: the gradient's values with their signs, one line when they fit."""
+    parts = [f"∂L/∂{name} {g:.4g}" for name, g in grad.items()]
+    return Text("  ".join(parts) if len("  ".join(parts)) <= width else "\n".join(parts), style="dim")
+
+
+def goal_text(session: Session) -> Text | None:
+    """For the lesson's own data, what to aim for by hand and where the floor is."""
+    floor = session.least_loss()
+    if floor is None or not session.model.lesson or session.csv_data is not None:
+        return None
+    target = float(f"{floor * 1.05:.0e}")
+    target = target if target > floor * 1.05 else target + 10 ** math.floor(math.log10(target))
+    return Text(f"goal {session.model.loss_label} < {target:g} (floor ≈ {floor:.2f})", style="dim")
 
 
 class TextPanel(Static):
@@ -44,7 +62,8 @@ class TextPanel(Static):
 
 
 class Readout(TextPanel):
-    """Loss to 4 decimals beside its label, the change from the last move, the best so far and a hint."""
+    """Loss to 4 decimals beside its label, the change from the last move, the lowest so far, a hint, the
+    gradient's values and, on the lesson's data, the goal and the floor."""
 
     DEFAULT_CSS = "Readout { height: auto; padding: 0 1; }"
 
@@ -61,12 +80,17 @@ class Readout(TextPanel):
             text.append(f"Δ +{fmt(delta)} worse", style="red")
         else:
             text.append("Δ 0", style="dim")
-        text.append(f"\nbest {fmt(session.best_loss)}")
+        text.append(f"\nlowest {fmt(session.best_loss)}")
         acc = session.accuracy()
         if acc is not None:
             text.append(f"   accuracy {acc:.0%}")
+        grad = session.gradient()
         text.append("\n")
-        text.append_text(hint(session))
+        text.append_text(hint(session, grad))
+        for line in (gradient_text(grad) if grad is not None else None, goal_text(session)):
+            if line is not None:
+                text.append("\n")
+                text.append_text(line)
         self.set_text(text)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
 
 from fitplay.errors import InputError
-from fitplay.tui.config import config_dir, read_toml
+from fitplay.tui.config import bundled_files, config_dir, load_files, read_toml
 
 DEFAULT_THEME = "dark"
 COLOUR_KEYS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
@@ -40,8 +39,7 @@ def user_theme_dir() -> Path:
 
 
 def bundled_theme_files() -> list[Path]:
-    folder = resources.files("fitplay.themes")
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml"))
+    return bundled_files("fitplay.themes", ".toml")
 
 
 def _colour(path: Path, key: str, value: object) -> str:
@@ -91,17 +89,9 @@ def parse_theme(path: Path) -> Theme:
 
 def load_themes(user_dir: Path | None = None) -> tuple[list[ThemeEntry], list[str]]:
     """Bundled then user themes (a user file replaces a bundled one of the same name), and the skipped files."""
-    entries: dict[str, ThemeEntry] = {}
-    errors: list[str] = []
-    folder = user_dir if user_dir is not None else user_theme_dir()
-    user_files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    for path, source in [(p, "bundled") for p in bundled_theme_files()] + [(p, str(p)) for p in user_files]:
-        try:
-            theme = parse_theme(path)
-        except ThemeError as exc:
-            errors.append(f"skipped theme: {exc}")
-            continue
-        entries[theme.name] = ThemeEntry(theme, source)
+    loaded, errors = load_files(bundled_theme_files(), user_dir if user_dir is not None else user_theme_dir(),
+                                ".toml", parse_theme, ThemeError, "theme")
+    entries = {theme.name: ThemeEntry(theme, source) for theme, source in loaded}
     return list(entries.values()), errors
 
 

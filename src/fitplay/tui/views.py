@@ -11,6 +11,7 @@ from fitplay.charts.fit import FitChart
 from fitplay.charts.grid import Grid
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
+from fitplay.charts.slope import SlopeChart
 from fitplay.core.session import Session
 
 
@@ -29,6 +30,7 @@ VIEWS = (
     View("fit", lambda mono: FitChart()),
     View("loss", lambda mono: LossChart()),
     View("landscape", lambda mono: LandscapeChart(shaded=mono), lambda session: session.model.two_param),
+    View("slope", lambda mono: SlopeChart(), lambda session: session.model.one_param),
 )
 
 

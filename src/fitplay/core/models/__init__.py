@@ -16,17 +16,19 @@ from pathlib import Path
 from fitplay.core.models.contract import Model, ModelError, Params
 
 
-def _builtin() -> tuple[str, ...]:
-    """Every model file in this package (a module with predict), in the order of their `order`."""
+def _builtin() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every model file in this package (a module with predict), and those in the m cycle (an `order` that
+    is not None), in the order of their `order`."""
     found = []
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
         if callable(getattr(module, "predict", None)):
             found.append((getattr(module, "order", 99), info.name))
-    return tuple(name for _, name in sorted(found))
+    cycle = tuple(name for _, name in sorted(f for f in found if f[0] is not None))
+    return cycle + tuple(sorted(name for order, name in found if order is None)), cycle
 
 
-BUILTIN = _builtin()
+BUILTIN, CYCLE = _builtin()
 ENTRY_POINT_GROUP = "fitplay.models"
 MAX_MODEL_FILE = 1_000_000  # bytes
 
@@ -39,9 +41,9 @@ def is_model_file(spec: str) -> bool:
 
 
 def model_names() -> tuple[str, ...]:
-    """Built-in models, then installed ones (entry points)."""
+    """The models `m` cycles: built-in ones, then installed ones (entry points)."""
     installed = sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN)
-    return BUILTIN + tuple(installed)
+    return CYCLE + tuple(installed)
 
 
 def load_model(spec: str, hidden: int = 8) -> Model:
@@ -64,7 +66,8 @@ def _load_named(name: str, hidden: int) -> Model:
             except Exception as exc:
                 raise ModelError(f"model {name!r} (entry point {ep.value}): cannot import it: {exc}") from None
             return _checked(Model(module, name, hidden), name)
-    raise ModelError(f"unknown model {name!r} (choose from {', '.join(model_names())}, or give a .py file)")
+    choices = ", ".join(dict.fromkeys(model_names() + BUILTIN))
+    raise ModelError(f"unknown model {name!r} (choose from {choices}, or give a .py file)")
 
 
 def _stamp(path: Path) -> tuple[int, int]:

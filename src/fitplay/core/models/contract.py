@@ -77,6 +77,11 @@ class Model:
         """The keys, inputs and landscape work on two hand parameters; without them the model trains only."""
         return self.hand is not None
 
+    @property
+    def one_param(self) -> bool:
+        """One scalar parameter: the loss is a curve over it (the slope view draws it with its tangent)."""
+        return len(self.start_params) == 1 and _scalars(self.start_params)
+
     def param_count(self) -> int:
         return int(sum(np.size(v) for v in self.start_params.values()))
 

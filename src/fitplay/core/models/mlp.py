@@ -1,4 +1,4 @@
-"""y = W2·tanh(W1·x + b1) + b2"""
+"""y = W2·tanh(W1·x+b1)+b2"""
 
 from __future__ import annotations
 

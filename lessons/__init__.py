@@ -1,0 +1,1 @@
+"""The lesson's steps, shipped with fitplay (this folder is installed as fitplay.lessons)."""

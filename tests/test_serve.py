@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from fitplay import cli
-from fitplay.cli import keyboard_terminal, main, playground_options
+from fitplay.cli import build_parser, keyboard_terminal, main
 from fitplay.serve import app_command, app_processes, is_loopback
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -29,7 +29,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 
 def test_server_options_stay_with_the_server_and_the_rest_go_to_every_tab():
     argv = ["data.csv", "--port", "8765", "--host=0.0.0.0", "--max-sessions", "3", "--init", "-5", "3", "--lr", "0.1"]
-    assert playground_options(argv) == ["data.csv", "--init", "-5", "3", "--lr", "0.1"]
+    args, app_options = build_parser("serve").parse_known_args(argv)
+    assert (args.port, args.host, args.max_sessions, args.lesson) == (8765, "0.0.0.0", 3, False)
+    assert app_options == ["data.csv", "--init", "-5", "3", "--lr", "0.1"]
     command = app_command(["my data.csv", "--theme", "[/]"])
     assert command.startswith("exec ") and "'my data.csv'" in command and "'[/]'" in command
 
@@ -75,6 +77,13 @@ def test_a_port_in_use_is_one_line():
     assert "in use" in ended.stderr.splitlines()[-1]
 
 
+def test_the_lesson_is_served_with_its_own_options_checked(capsys):
+    pytest.importorskip("textual_serve")
+    with pytest.raises(SystemExit) as ended:
+        main(["serve", "--lesson", "data.csv"])  # the lesson brings its own data
+    assert ended.value.code == 2 and "fitplay lesson" in capsys.readouterr().err
+
+
 def test_the_web_driver_needs_no_terminal(monkeypatch):
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
     monkeypatch.setattr(cli.sys, "stderr", open(os.devnull, "w"))
@@ -88,20 +97,23 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server():
-    """`fitplay serve` on a free port, two tabs at most, in a new folder; killed at the end if still running."""
+def server(request):
+    """`fitplay serve` on a free port, two tabs at most, in a new folder, with the options of the test's
+    parameter (if any); killed at the end if still running."""
     port = free_port()
     tmp_path = Path(tempfile.mkdtemp(prefix="fp"))  # a short path: the save notice fits one line
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "fitplay", "serve", "--port", str(port), "--max-sessions",
-                                "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    options = getattr(request, "param", [])
+    with open(tmp_path / "server.log", "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "fitplay", "serve", "--port", str(port), "--max-sessions",
+                                    "2", *options], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
-            assert process.poll() is None, process.stdout.read().decode()
+            assert process.poll() is None, (tmp_path / "server.log").read_text()
             time.sleep(0.1)
     yield process, f"http://127.0.0.1:{port}/", tmp_path
     if process.poll() is None:
@@ -195,6 +207,24 @@ def test_the_playground_in_a_browser_tab(server):
         process.send_signal(signal.SIGINT)  # the server stops at once, ending the app of the tab still open
         assert process.wait(timeout=10) == 130
         assert wait_gone(left), "the server left an app behind"
+        browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_WEB, reason="needs the web and test extras (textual-serve, playwright, pyte)")
+@pytest.mark.skipif(CHROMIUM is None, reason="needs a Chromium browser (Debian: apt-get install chromium)")
+@pytest.mark.parametrize("server", [["--lesson", "--step", "5"]], indirect=True)
+def test_the_lesson_in_a_browser_tab(server):
+    from playwright.sync_api import sync_playwright
+
+    process, url, _ = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        tab = Tab(browser, url)
+        tab.wait_for(r"(?s)Step 5\..*step 5 \(5/9\) goals 0/2.*q quit", timeout=30)
+        tab.page.focus("textarea.xterm-helper-textarea")
+        tab.page.keyboard.press("o")  # gradient descent on the parabola reaches w = -1.5: a goal ticks
+        tab.wait_for(r"goals 1/2", timeout=20)
         browser.close()
 
 

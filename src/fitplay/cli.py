@@ -130,6 +130,7 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
     s.add_argument("--port", type=_int_in(1, 65535), default=8000, help="port (8000)")
     s.add_argument("--max-sessions", type=_int_in(1, 10_000), default=8,
                    help="tabs served at once; more are told the room is full (8)")
+    s.add_argument("--lesson", action="store_true", help="serve the lesson instead of the playground")
 
 
 class Parser(argparse.ArgumentParser):
@@ -164,8 +165,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
                 "frames and ends with the fitted parameters.",
         "bench": "Measure this machine against the performance budgets (chart frame, first frame, steps per "
                  "second, bytes per frame, a 1,000,000-point CSV, peak memory). Takes about a minute.",
-        "serve": "Serve the playground in browser tabs (needs the web extra: pip install 'fitplay[web]'). Each "
-                 "tab runs its own app with the playground options given here.",
+        "serve": "Serve the playground (or with --lesson, the lesson) in browser tabs; needs the web extra: "
+                 "pip install 'fitplay[web]'. Each tab runs its own app with the other options given here: "
+                 "the playground's (see fitplay --help) or the lesson's (fitplay lesson --help).",
         "lesson": "The chapter step by step: each step's text beside the playground, with goals that tick when "
                   "you meet them. pgup / pgdn move between steps; the progress is saved under "
                   "$XDG_STATE_HOME/fitplay and resumed. A teacher's steps go in $XDG_CONFIG_HOME/fitplay/lessons. "
@@ -177,7 +179,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"fitplay {__version__}")
     if command == "serve":
         _add_serve(p)
-    if command in (None, "fit", "demo", "serve"):
+    if command in (None, "fit", "demo"):
         _add_shared(p)
     if command == "fit":
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
@@ -242,17 +244,20 @@ def fail(message: str, code: int = EXIT_USAGE) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None or sys.stderr is None:
+        return fail("standard output or standard error is closed", EXIT_OUTPUT)
     command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser, rest = build_parser(command), argv[1:] if command else argv
     try:
-        args = build_parser(command).parse_args(argv[1:] if command else argv)
+        if command == "serve":  # the server's options; the rest are each tab's app's, checked by run_serve
+            args, args.app_options = parser.parse_known_args(rest)
+        else:
+            args = parser.parse_args(rest)
     except OSError as exc:  # --help or --version could not be written
         _silence_stdout()
         return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
-    args.argv = argv[1:] if command else argv
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
-    if sys.stdout is None or sys.stderr is None:
-        return fail("standard output or standard error is closed", EXIT_OUTPUT)
     try:
         code = _run(command, args)
         sys.stdout.flush()
@@ -325,22 +330,21 @@ def keyboard_terminal() -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Check the playground options here, once, then serve them to every tab."""
+    """Check each tab's options here, once (as `fitplay` or `fitplay lesson` would), then serve them."""
     from fitplay.serve import load_textual_serve, serve
 
     load_textual_serve()
-    if args.data == "-":
-        raise InputError("DATA - (standard input) cannot be served: every tab starts its own app; save the data "
-                         "to a file and give its path")
-    make_session(args)
-    return serve(args, playground_options(args.argv))
+    app_args = build_parser("lesson" if args.lesson else None).parse_args(args.app_options)
+    if args.lesson:
+        from fitplay.tui.lesson import LessonOptions, open_lesson
 
-
-def playground_options(argv: Sequence[str]) -> list[str]:
-    """The options of `fitplay serve` that are not the server's own: each tab's app gets them."""
-    server = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    _add_serve(server)
-    return server.parse_known_args(argv)[1]
+        open_lesson(LessonOptions(step=app_args.step))
+    else:
+        if app_args.data == "-":
+            raise InputError("DATA - (standard input) cannot be served: every tab starts its own app; save the "
+                             "data to a file and give its path")
+        make_session(app_args)
+    return serve(args, ["lesson", *args.app_options] if args.lesson else args.app_options)
 
 
 def run_playground(args: argparse.Namespace) -> int:
@@ -399,14 +403,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_lesson(args: argparse.Namespace) -> int:
-    if args.plain or not sys.stdout.isatty():
+    if args.plain or not (sys.stdout.isatty() or os.environ.get("TEXTUAL_DRIVER")):
         from fitplay.plain_lesson import run_plain_lesson
 
         return run_plain_lesson(sys.stdout, args.step)
 
+    from fitplay.serve import follow_server
     from fitplay.tui.app import AppOptions
     from fitplay.tui.lesson import LessonOptions, make_lesson_app, open_lesson
 
+    follow_server()
     lesson = open_lesson(LessonOptions(step=args.step))
     app = make_lesson_app(AppOptions(session=lesson.step.setup.options(), fps=args.fps, theme=args.theme), lesson)
     keyboard_terminal()

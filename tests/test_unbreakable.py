@@ -308,11 +308,15 @@ def test_saving_is_all_or_nothing(tmp_path):
 
 
 async def test_screenshots_go_beside_the_sessions(tmp_path):
-    app = new_app(tmp_path)
+    folder = tmp_path / "q[" / "b]"  # the path holds [/b]: the notice shows the path literally (it was read as markup: a crash)
+    folder.mkdir(parents=True)
+    app = new_app(folder)
     async with app.run_test(size=(100, 30)) as pilot:
         app.deliver_screenshot()
         await pilot.pause()
-        assert list(Path(tmp_path).glob("*.svg"))
+        saved = list(folder.glob("*.svg"))
+        assert len(saved) == 1
+        assert [n.message for n in app._notifications] == [f"saved screenshot {saved[0]}"]
 
 
 # ----- property tests: random JSON into session loading, random text everywhere text is shown -------------

@@ -296,8 +296,17 @@ class FitplayApp(App[int]):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """Screenshots go beside the session files (the current folder), not to ~/Downloads, which a
-        remote machine often lacks."""
-        return super().deliver_screenshot(filename, path or str(self.options.save_dir), time_format)
+        remote machine often lacks; the notice shows the path literally (Textual's own reads it as markup).
+        In a browser tab (fitplay serve) the browser gets it, as Textual does it."""
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        try:
+            saved = self.save_screenshot(filename, path or str(self.options.save_dir), time_format)
+        except OSError as exc:
+            self.say(f"screenshot not saved: {exc.strerror or exc}", "error")
+            return None
+        self.say(f"saved screenshot {saved}")
+        return None
 
     # ----- optimize ------------------------------------------------------------------------
     def action_optimize(self) -> None:

@@ -152,8 +152,12 @@ GOOD = {"fitplay_session": 1, "options": {}, "model": "linear", "optimizer": "gd
         "params": {"w": 1, "b": 1}}
 BAD_SESSIONS = {
     "deep nesting": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    "5000 digits": ('{"fitplay_session": 1, "lr": ' + "9" * 5000 + "}", "not a usable JSON value"),
-    "lr 10**400": (json.dumps({**GOOD, "lr": 10**400}), "lr must be a number from 1e-20 to 10000"),
+    "5000 digits": ('{"fitplay_session": 1, "lr": ' + "9" * 5000 + "}", "an integer of 5000 digits"),
+    "lr 10**400": (json.dumps({**GOOD, "lr": 10**400}), "an integer of 401 digits: no field holds more than 30"),
+    "lr 1e400": (json.dumps({**GOOD, "lr": 1e300}).replace("1e+300", "1e400"),
+                 "lr must be a number from 1e-20 to 10000, got inf"),
+    "lr a string": (json.dumps({**GOOD, "lr": "0.1"}), "lr must be a number from 1e-20 to 10000, got '0.1'"),
+    "step_count huge": (json.dumps({**GOOD, "step_count": 10**20}), "step_count must be a whole number from 0"),
     "data scalar": (json.dumps({**GOOD, "options": {"data": "-"}, "data": 3}), "\"data\" must be an object"),
     "data 2-D": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [[1, 2]], "y": [[1, 2]]}}),
                  "data.x\" must be a list of finite numbers"),
@@ -161,6 +165,11 @@ BAD_SESSIONS = {
     "data 1e300": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [1, 2], "y": [1e300, 1]}}),
                    "within ±1e+100"),
     "data /dev/zero": (json.dumps({**GOOD, "options": {"data": "/dev/zero"}}), "not a regular file"),
+    "data constant x": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [1, 1, 1], "y": [1, 2, 3]}}),
+                        "s.json: -: every x is 1"),
+    "params 1e308 far from 0": (json.dumps({**GOOD, "options": {"data": "-"}, "params": {"w": 1e308, "b": 0},
+                                            "data": {"x": [1e5, 2e5], "y": [1, 2]}}),
+                                "\"params\": the loss overflows there"),
 }
 
 
@@ -198,6 +207,9 @@ def test_load_refuses_data_options_and_honours_training_ones(tmp_path, capsys):
     saved.write_text(json.dumps(to_dict(Session(Options()))))
     assert main(["fit", "--load", str(saved), "--init", "1", "2"]) == 2
     assert "--init cannot change them" in capsys.readouterr().err
+    for option in (["--seed", "5"], ["--n", "7"], ["--hidden", "3"]):
+        assert main(["fit", "--load", str(saved), *option]) == 2
+        assert f"{option[0]} cannot change them" in capsys.readouterr().err
     main(["fit", "--load", str(saved), "--optimizer", "momentum", "--lr", "0.01", "--steps", "5", "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert doc["optimizer"] == "momentum" and doc["lr"] == 0.01 and doc["steps"] == 5
@@ -308,7 +320,7 @@ def test_saving_is_all_or_nothing(tmp_path):
 
 
 async def test_screenshots_go_beside_the_sessions(tmp_path):
-    folder = tmp_path / "q[" / "b]"  # the path holds [/b]: the notice shows the path literally (it was read as markup: a crash)
+    folder = tmp_path / "q[" / "b]"  # the path holds [/b]: shown literally (read as markup, it crashed)
     folder.mkdir(parents=True)
     app = new_app(folder)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -94,15 +94,15 @@ def _add_shared(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--x", dest="x_col", metavar="COL", help="x column: header name or 0-based index")
     g.add_argument("--y", dest="y_col", metavar="COL", help="y column: header name or 0-based index")
-    g.add_argument("--seed", type=_int_in(*LIMITS["seed"]), default=0, help="random seed for simulated data (0)")
-    g.add_argument("--n", type=_int_in(*LIMITS["n"]), default=100, help="number of simulated points (100)")
+    g.add_argument("--seed", type=_int_in(*LIMITS["seed"]), help="random seed for simulated data (0)")
+    g.add_argument("--n", type=_int_in(*LIMITS["n"]), help="number of simulated points (100)")
     g.add_argument("--noise", type=_non_negative, help="noise scale of simulated data (model default)")
     g.add_argument("--w-true", type=_finite, help="true slope of simulated data (2)")
     g.add_argument("--b-true", type=_finite, help="true intercept of simulated data (20; logistic 1)")
     m = p.add_argument_group("model and optimizer")
     m.add_argument("--model", default=None, metavar="{linear,logistic,mlp,PATH.py}",
                    help="model: a built-in or installed model's name, or your own model file (linear)")
-    m.add_argument("--hidden", type=_int_in(*LIMITS["hidden"]), default=8, help="hidden units of the mlp (8)")
+    m.add_argument("--hidden", type=_int_in(*LIMITS["hidden"]), help="hidden units of the mlp (8)")
     m.add_argument("--init", nargs=2, type=_finite, metavar=("W", "B"), help="start parameters (-5 3)")
     m.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (model default: gd; mlp adam)")
     m.add_argument("--lr", type=_lr, metavar="auto|NUMBER",
@@ -203,17 +203,19 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
 
 
 def session_options(args: argparse.Namespace) -> Options:
+    """The session the options ask for; an option not given keeps Options' default."""
+    given = {"model": args.model, "seed": args.seed, "n": args.n, "hidden": args.hidden}
     return Options(
-        model=args.model or "linear", data=args.data, x_col=args.x_col, y_col=args.y_col, seed=args.seed, n=args.n,
-        noise=args.noise, w_true=args.w_true, b_true=args.b_true,
+        **{k: v for k, v in given.items() if v is not None},
+        data=args.data, x_col=args.x_col, y_col=args.y_col, noise=args.noise, w_true=args.w_true, b_true=args.b_true,
         init=tuple(args.init) if args.init else None, optimizer=args.optimizer, lr=args.lr, steps=args.steps,
-        hidden=args.hidden, scale=args.scale,
+        scale=args.scale,
     )
 
 
 # Options that define a saved session's data, model and start: with --load they are refused, not ignored.
-FIXED_BY_LOAD = {"data": "DATA", "x_col": "--x", "y_col": "--y", "noise": "--noise", "w_true": "--w-true",
-                 "b_true": "--b-true", "init": "--init"}
+FIXED_BY_LOAD = {"data": "DATA", "x_col": "--x", "y_col": "--y", "seed": "--seed", "n": "--n", "noise": "--noise",
+                 "w_true": "--w-true", "b_true": "--b-true", "hidden": "--hidden", "init": "--init"}
 
 
 def make_session(args: argparse.Namespace) -> Session:

@@ -4,6 +4,7 @@ only non-negative terms, so it stays exact to a few ulps for any offset and magn
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -48,8 +49,12 @@ class LeastSquares:
                        float(np.mean(u)), float(np.mean(t)))
 
     def _k(self, w: float, b: float) -> float:
-        """w·mx + b - my without rounding in between (it is where the offsets cancel)."""
-        return float(Fraction(w) * Fraction(self.mx) + Fraction(b) - Fraction(self.my))
+        """w·mx + b - my without rounding in between (it is where the offsets cancel); ±inf past float64."""
+        exact = Fraction(w) * Fraction(self.mx) + Fraction(b) - Fraction(self.my)
+        try:
+            return float(exact)
+        except OverflowError:
+            return math.inf if exact > 0 else -math.inf
 
     def _mse(self, ds, k):
         with np.errstate(over="ignore", invalid="ignore"):

@@ -20,6 +20,8 @@ from fitplay.errors import InputError
 SESSION_FORMAT = 1
 MAX_SESSION_BYTES = 256 << 20
 EMBED_MAX_POINTS = 10_000  # a CSV this small travels inside the session file: it loads anywhere
+MAX_INT_DIGITS = 30
+MAX_STEP_COUNT = 10**15  # years of steps: more is not a count
 
 
 class SessionError(InputError):
@@ -56,16 +58,30 @@ def read_session(path: str, steps: int | None = None, model: str | None = None) 
     """Restore the session saved in a file (raises SessionError, DataError or ModelError, one line)."""
     raw = read_limited(path, MAX_SESSION_BYTES, SessionError, "session file")
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        doc = json.loads(raw.decode("utf-8-sig"), parse_int=_short_int)
     except UnicodeDecodeError:
         raise SessionError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise SessionError(f"{path}: line {exc.lineno}: not valid JSON") from None
     except RecursionError:
         raise SessionError(f"{path}: nested too deeply to be a session file") from None
-    except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise SessionError(f"{path}: not a usable JSON value ({str(exc).splitlines()[0]})") from None
+    except ValueError as exc:  # an integer too long to be a field's value (_short_int)
+        raise SessionError(f"{path}: {exc}") from None
     return from_dict(doc, path, steps, model)
+
+
+def _short_int(digits: str) -> int:
+    """An integer of the JSON text; no field of a session holds more than MAX_INT_DIGITS digits."""
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(digits.lstrip('-'))} digits: no field holds more than "
+                         f"{MAX_INT_DIGITS}")
+    return int(digits)
+
+
+def _shown(value: object) -> str:
+    """A value from the file as an error shows it: its JSON-like form, cut (with …) to 30 characters."""
+    text = repr(value)
+    return text if len(text) <= 30 else text[:29] + "…"
 
 
 def from_dict(doc: object, name: str = "session", steps: int | None = None, model: str | None = None) -> Session:
@@ -96,8 +112,10 @@ def from_dict(doc: object, name: str = "session", steps: int | None = None, mode
         raise SessionError(f"{name}: missing or malformed field {exc}") from None
     except (OverflowError, RecursionError):
         raise SessionError(f"{name}: a number or a nesting beyond what a session file holds") from None
-    except InputError:
+    except SessionError:
         raise
+    except InputError as exc:  # the data or the start the file names: say which file named them
+        raise SessionError(f"{name}: {exc}") from None
     except ValueError as exc:
         raise SessionError(f"{name}: {exc}") from None
     return session
@@ -139,7 +157,7 @@ def _embedded(raw: object, name: str, source: str | None) -> Dataset:
 
 def _restore(session: Session, doc: dict, name: str) -> None:
     if not _number(doc["lr"]) or not MIN_LR <= doc["lr"] <= MAX_LR:
-        raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, got {str(doc['lr'])[:30]}")
+        raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, got {_shown(doc['lr'])}")
     lr = float(doc["lr"])
     step_size = doc.get("step_size", session.step_size)
     if step_size not in STEP_SIZES:
@@ -148,10 +166,10 @@ def _restore(session: Session, doc: dict, name: str) -> None:
     if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
         raise SessionError(f"{name}: steps_per_frame must be a whole number from 1 to {MAX_STEPS_PER_FRAME}")
     step_count = doc.get("step_count", 0)
-    if not isinstance(step_count, int) or step_count < 0:
-        raise SessionError(f"{name}: step_count must be a whole number, 0 or more")
+    if not isinstance(step_count, int) or isinstance(step_count, bool) or not 0 <= step_count <= MAX_STEP_COUNT:
+        raise SessionError(f"{name}: step_count must be a whole number from 0 to {MAX_STEP_COUNT:,}")
     params = _params_from(session, doc["params"], name, "params")
-    start = _params_from(session, doc.get("start", session.start), name, "start")
+    start = _params_from(session, doc["start"], name, "start") if "start" in doc else session.start
     for field, values in (("params", params), ("start", start)):
         if not session.computable(values):
             raise SessionError(f"{name}: \"{field}\": the loss overflows there on these data")

@@ -95,3 +95,17 @@ def test_plain_demo_restores_a_saved_session(tmp_path):
     assert r.returncode == 0, r.stderr
     first = r.stdout.split("--- frame 2")[0]
     assert "w = 1.5000, b = 18.0000" in first
+
+
+async def test_a_recording_that_fails_ends_the_demo_with_status_1(tmp_path):
+    (tmp_path / "afile").write_text("")
+    record = tmp_path / "afile" / "shots"  # its folder cannot be made: the first screenshot fails
+    app = make_demo_app(AppOptions(fps=1e-6, warm_up=False), demo=DemoOptions(speed=200.0, record=record))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause()
+            if app.recording_failed:
+                break
+        assert app.recording_failed.startswith(f"the recording stopped at {record}")
+        await pilot.press("q")
+    assert app.return_code == 1

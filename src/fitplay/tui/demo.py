@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from fitplay.core.files import write_new
 from fitplay.core.session import Session
+from fitplay.errors import printable
 from fitplay.tour import Beat, tour
 from fitplay.tui.app import AppOptions, FitplayApp, make_app
 
@@ -41,6 +42,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         self.beats_done = 0
         self.statuses: list[str] = []
         self._shots = 0
+        self.recording_failed = ""
         self._caption_text = ""
 
     def on_mount(self) -> None:
@@ -108,9 +110,16 @@ class DemoApp(FitplayApp, inherit_bindings=False):
             self.demo.record.mkdir(parents=True, exist_ok=True)
             if not os.path.lexists(path):
                 write_new(path, self.export_screenshot(title=f"fitplay demo: {self._caption_text}"))
-        except OSError as exc:  # the tour goes on; the recording stops, saying why
-            self.say(f"recording stopped: {exc}", "error")
+        except OSError as exc:  # the tour goes on; the recording stops, saying why (and the exit status says so)
+            self.recording_failed = f"the recording stopped at {path}: {exc.strerror or exc}"
+            self.say(self.recording_failed, "error")
             self.demo.record = None
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        """A tour whose recording failed ends with status 1 and says why, however it is quit."""
+        if self.recording_failed and return_code == 0:
+            return_code, message = 1, Text(f"fitplay: {printable(self.recording_failed)}")
+        super().exit(result, return_code, message)
 
 
 def make_demo_app(options: AppOptions, session: Session | None = None, demo: DemoOptions | None = None) -> DemoApp:

@@ -96,7 +96,8 @@ BROKEN = {
     "shape": ("start = {'a': 1.0}\ndef predict(params, x):\n    return params['a']\n", "predict gave shape ()"),
     "import fails": ("import not_a_module_here\n", "line 1: ModuleNotFoundError"),
     "exits 0": ('"""y"""\nraise SystemExit(0)\n', "line 2: SystemExit: 0"),
-    "predict exits": ("start = {'a': 1.0}\ndef predict(params, x):\n    exit(0)\n", "line 3: predict raised SystemExit"),
+    "predict exits": ("start = {'a': 1.0}\ndef predict(params, x):\n    exit(0)\n",
+                      "line 3: predict raised SystemExit"),
     "bad hand": ("start = {'a': 1.0, 'b': 2.0}\nhand = ('a', 'z')\ndef predict(p, x):\n    return p['a'] * x\n",
                  "hand must name two different scalar parameters"),
 }

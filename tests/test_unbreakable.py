@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -269,6 +271,17 @@ def test_a_long_run_keeps_a_bounded_history():
 
 
 # ----- 7, 11 and 13. streams, options and exit statuses ---------------------------------------------------
+@pytest.mark.parametrize("delay", [0.1, 0.4])
+def test_ctrl_c_while_the_modules_load_is_quiet(delay):
+    """At 0.1 s the process is importing numpy, at 0.4 s the rest of fitplay: status 130, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "fitplay", "fit", "--json"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in err
+
+
 def test_a_full_disk_on_stdout_is_one_line_and_status_1():
     with open("/dev/full", "w") as full:
         r = subprocess.run([sys.executable, "-m", "fitplay", "fit", "--steps", "3", "--json"], stdout=full,

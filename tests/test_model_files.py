@@ -175,3 +175,28 @@ async def test_a_bad_keys_toml_is_named_and_skipped(tmp_path, monkeypatch):
         assert any("keys.toml: unknown key id 'launch'" in n.message for n in app._notifications)
         await pilot.press("o")
         assert app.session.status == "running"
+
+
+@pytest.mark.parametrize("text, message", [('raise = "q"\n', "'q' is bound twice, to raise and to quit"),
+                                           ('optimize = "left_square_bracket"\n', "to step_smaller and to optimize")])
+async def test_a_keys_toml_that_binds_a_key_twice_is_named_and_skipped(tmp_path, monkeypatch, text, message):
+    keys_file(tmp_path, monkeypatch, text)
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any(message in n.message for n in app._notifications)
+        await pilot.press("up")
+        assert float(app.session.params["b"]) == pytest.approx(3.1)  # the defaults are in force
+
+
+async def test_help_closes_with_the_help_key_in_force(tmp_path, monkeypatch):
+    keys_file(tmp_path, monkeypatch, 'help = "slash"\nquit = "x"\n')
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, HelpScreen)
+        assert "(escape, / or x closes)" in screen_text(app)
+        await pilot.press("q")  # q is not a key of this keymap: the help stays
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("slash")
+        assert not isinstance(app.screen, HelpScreen)

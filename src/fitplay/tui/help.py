@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -38,7 +39,7 @@ def key_table(bindings: list[Binding]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys and rules; escape, ? or q closes it."""
+    """Keys and rules; escape, the help key or the quit key (as remapped) closes it."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -46,16 +47,24 @@ class HelpScreen(ModalScreen[None]):
         width: 90%; max-width: 100; height: 90%; border: round $primary; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help")]
+    BINDINGS = [Binding("escape", "dismiss", "Close help")]
     AUTO_FOCUS = "VerticalScroll"  # arrows and page keys scroll the list
 
     def __init__(self, bindings: list[Binding]):
         super().__init__()
         self.bindings_list = bindings
+        self.close_keys = ["escape"] + [next(b for b in bindings if b.id == i).key.split(",")[0]
+                                        for i in ("help", "quit")]
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.close_keys:
+            event.stop()
+            self.dismiss(None)
 
     def compose(self) -> ComposeResult:
+        shown = [key_name(k) for k in self.close_keys]
         with VerticalScroll():
-            yield Static(Text("fitplay keys  (escape, ? or q closes)", style="bold"))
+            yield Static(Text(f"fitplay keys  ({', '.join(shown[:-1])} or {shown[-1]} closes)", style="bold"))
             yield Static(key_table(self.bindings_list))
             yield Static(Text("\ntab focuses the parameter inputs: type a value, enter applies, escape cancels."))
             yield Static(Text(f"Remap keys by id in {printable(str(keymap_path()))}, e.g. optimize = \"g\". The ids: "

@@ -83,7 +83,7 @@ BINDING_IDS = tuple(b.id for b in BINDINGS + LESSON_BINDINGS if b.id)
 _NAMES = {"up": "↑", "down": "↓", "left": "←", "right": "→", "left_square_bracket": "[",
           "right_square_bracket": "]", "full_stop": ".", "plus": "+", "minus": "-", "greater_than_sign": ">",
           "less_than_sign": "<", "question_mark": "?", "space": "space", "tab": "tab", "escape": "escape",
-          "pageup": "pgup", "pagedown": "pgdn"}
+          "pageup": "pgup", "pagedown": "pgdn", "slash": "/"}
 
 
 class KeymapError(InputError):
@@ -106,9 +106,22 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
                 raise KeymapError(f"{path}: unknown key id {binding_id!r} (ids: {', '.join(BINDING_IDS)})")
             if not isinstance(keys, str) or not re.fullmatch(r"[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*", keys.strip()):
                 raise KeymapError(f"{path}: {binding_id} must be key names such as \"g\" or \"ctrl+g,f5\"")
+        keymap = {k: v.strip() for k, v in doc.items()}
+        _check_unique(keymap, path)
     except KeymapError as exc:
         return {}, [f"skipped keys: {exc}"]
-    return {k: v.strip() for k, v in doc.items()}, []
+    return keymap, []
+
+
+def _check_unique(keymap: dict[str, str], path: Path) -> None:
+    """One key, one action: a remapped key that another binding (or its own other one) holds is refused."""
+    holder: dict[str, str] = {}
+    for binding in in_force(keymap, BINDINGS + LESSON_BINDINGS):
+        for key in binding.key.split(","):
+            name = binding.id or binding.action
+            if key in holder and holder[key] != name:
+                raise KeymapError(f"{path}: the key {key!r} is bound twice, to {holder[key]} and to {name}")
+            holder[key] = name
 
 
 def in_force(keymap: dict[str, str], bindings: list[Binding] = BINDINGS) -> list[Binding]:

@@ -200,3 +200,17 @@ async def test_help_closes_with_the_help_key_in_force(tmp_path, monkeypatch):
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("slash")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_long_parameter_names_and_formulas_fit_the_panel(tmp_path):
+    path = tmp_path / "named.py"
+    path.write_text('"""y = slope·x + intercept' + " and more" * 40 + '"""\n'
+                    'start = {"slope": 0.0, "intercept": 0.0}\n'
+                    'def predict(p, x):\n    return p["slope"] * x + p["intercept"]\n')
+    app = new_app(tmp_path, model=str(path), data=QUADRATIC_DATA)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert re.search(r"slope\s*0\.0000", text) and re.search(r"intercept\s*0\.0000", text)  # not "sl0.0000"
+        assert "named  y = slope·x + interce…" in text and "and more" not in text  # one line, cut with …
+        assert len(app.session.model.formula) == 80 and app.session.model.formula.endswith("…")

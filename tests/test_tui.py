@@ -51,6 +51,17 @@ async def test_typing_an_exact_value_applies_it():
         assert app.focused is app.query_one("#chart")
 
 
+async def test_enter_on_the_shown_value_keeps_the_exact_one():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.set_param(0, "2.014612345678")
+        app.refresh_all()
+        await pilot.press("tab")
+        assert app.query_one("#param-0", Input).value == "2.0146"
+        await pilot.press("enter")  # nothing typed: the exact value stays (it was rounded to 2.0146)
+        assert float(app.session.params["w"]) == 2.014612345678
+
+
 async def test_a_bad_typed_value_is_refused_and_changes_nothing():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:

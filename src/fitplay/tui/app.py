@@ -158,7 +158,7 @@ class FitplayApp(App[int]):
         for index in (0, 1):
             box = self.query_one(f"#param-{index}", ParamInput)
             box.disabled = not s.model.two_param
-            self._update(f"#param-label-{index}", Text(s.model.hand[index][:2] if s.model.two_param else ""))
+            self._update(f"#param-label-{index}", Text(s.model.hand[index] if s.model.two_param else ""))
             if not s.model.two_param:
                 box.value = ""
                 box.placeholder = "not for this model"
@@ -204,7 +204,9 @@ class FitplayApp(App[int]):
     def on_input_submitted(self, event: ParamInput.Submitted) -> None:
         box = event.input
         if isinstance(box, ParamInput):
-            ok = self.session.set_param(box.index, event.value)
+            shown = fmt_number(float(self.session.params[self.session.model.hand[box.index]]))
+            # enter on the value as shown (rounded) keeps the exact one: it must not move off an optimum
+            ok = event.value.strip() == shown or self.session.set_param(box.index, event.value)
             self._show_param(box)
             self.query_one("#chart").focus()
             self._report(ok)

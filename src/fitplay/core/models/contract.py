@@ -185,9 +185,13 @@ class Model:
         return (hand[0], hand[1])
 
 
+MAX_FORMULA = 80  # characters of a docstring's first line shown as the formula
+
+
 def _formula(module: ModuleType, source: str) -> str:
     doc = (module.__doc__ or "").strip()
-    return doc.splitlines()[0].strip() if doc else f"the model in {source}"
+    line = doc.splitlines()[0].strip() if doc else f"the model in {source}"
+    return line if len(line) <= MAX_FORMULA else line[:MAX_FORMULA - 1] + "…"
 
 
 def _scalars(params: Params) -> bool:

@@ -17,6 +17,7 @@ from conftest import new_app, screen_text, settle
 from fitplay.core.models import ModelError, load_model
 from fitplay.core.persist import SessionError, from_dict, to_dict
 from fitplay.core.session import Options, Session
+from fitplay.errors import InputError
 from fitplay.plain_demo import run_plain
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.panel import StatusLine
@@ -214,3 +215,11 @@ async def test_long_parameter_names_and_formulas_fit_the_panel(tmp_path):
         assert re.search(r"slope\s*0\.0000", text) and re.search(r"intercept\s*0\.0000", text)  # not "sl0.0000"
         assert "named  y = slope·x + interce…" in text and "and more" not in text  # one line, cut with …
         assert len(app.session.model.formula) == 80 and app.session.model.formula.endswith("…")
+
+
+def test_a_model_predicting_nan_is_named_as_such(tmp_path):
+    path = tmp_path / "nan.py"
+    path.write_text('"""y = nan"""\nimport jax.numpy as jnp\nstart = {"a": 0.0, "b": 0.0}\n'
+                    'def predict(p, x):\n    return p["a"] * x + jnp.nan\n')
+    with pytest.raises(InputError, match="the MSE is not a number at a = 0, b = 0"):
+        Session(Options(model=str(path), data=QUADRATIC_DATA))

@@ -458,3 +458,12 @@ def test_odd_line_breaks_never_lose_a_row(tmp_path):
         odd = tmp_path / "odd.csv"
         odd.write_bytes(prefix + plain.read_bytes())
         assert load_csv(str(odd)).n == 3
+
+
+def test_saved_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_all_new([(tmp_path / "a.json", "{}"), (tmp_path / "a.svg", "<svg/>")])
+    finally:
+        os.umask(old)
+    assert [oct(p.stat().st_mode & 0o777) for p in sorted(tmp_path.iterdir())] == ["0o644", "0o644"]

@@ -161,9 +161,14 @@ class Session:
                              f"{self.data.n:,} points: use fewer points or a smaller model (--hidden)")
         if not self.computable(self.start):
             where = "--init" if self.options.init is not None else "the start"
-            raise InputError(f"{where}: the {self.model.loss_label} overflows at "
-                             f"{', '.join(f'{k} = {float(v):g}' for k, v in self.start.items() if np.ndim(v) == 0)}"
-                             " on these data: choose a start nearer the data")
+            at = ", ".join(f"{k} = {float(v):g}" for k, v in self.start.items() if np.ndim(v) == 0)
+            with np.errstate(all="ignore"):
+                nan = math.isnan(float(self.model.loss(self.start, self.data.x, self.data.y)))
+            if nan:
+                raise InputError(f"{where}: the {self.model.loss_label} is not a number at {at}: the model's "
+                                 "predictions are NaN there")
+            raise InputError(f"{where}: the {self.model.loss_label} overflows at {at} on these data: choose a "
+                             "start nearer the data")
 
     def _make_data(self, model: Model) -> Dataset:
         if self.csv_data is not None:

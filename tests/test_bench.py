@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from fitplay.bench import BUDGETS, table, within
+from fitplay.bench import BUDGETS, table, to_json, within
 
 
 @pytest.mark.slow
@@ -18,16 +18,24 @@ def test_bench_json_has_every_figure():
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     doc = json.loads(r.stdout)
-    expected = set(BUDGETS) | {"frame_baseline_ms_median", "animation_frames_measured", "key_ms_p90"}
+    expected = set(BUDGETS) | {"floor_key_cpu_ms_median", "key_cpu_ms_mean_stat", "run_frames_measured_256"}
     assert expected <= set(doc)
-    assert all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in doc.values())
-    assert doc["animation_frames_measured"] >= 10
-    assert "6/" not in r.stderr and "5/5" in r.stderr
+    figures = {k: v for k, v in doc.items() if k != "peer"}
+    assert all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in figures.values())
+    assert doc["run_frames_measured_256"] >= 10
+    assert ("peer_key_cpu_ms_median" in doc) == ("peer" not in doc)
+    assert "5/4" not in r.stderr and "4/4" in r.stderr
 
 
 def test_table_marks_each_budget():
-    text = table({"frame_ms_median": 20.0, "gd_steps_per_s": 5e5, "frame_baseline_ms_median": 9.0})
+    text = table({"key_cpu_vs_floor": 2.0, "gd_steps_per_s": 5e5, "floor_key_cpu_ms_median": 9.0})
     rows = {line.split()[0]: line for line in text.splitlines()[1:]}
-    assert rows["frame_ms_median"].endswith("NO")
+    assert rows["key_cpu_vs_floor"].endswith("NO")
     assert rows["gd_steps_per_s"].endswith("yes")
+    assert text.endswith("peer not installed")
     assert not within("peak_rss_mb", 351.0) and within("peak_rss_mb", 349.0)
+
+
+def test_json_says_when_the_peer_is_absent():
+    assert json.loads(to_json({"key_cpu_vs_floor": 1.23456})) == {"key_cpu_vs_floor": 1.2346, "peer": "not installed"}
+    assert "peer" not in json.loads(to_json({"peer_key_cpu_ms_median": 20.0}))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
+import importlib.util
+import json
 import os
 import pty
 import re
@@ -23,19 +24,33 @@ import numpy as np
 from fitplay.core.data import load_csv, simulate
 from fitplay.core.optim import Rule, Trainer, jax_modules
 from fitplay.core.session import Options, Session
+from fitplay.ready import READY_FILE
 
 SIZE = (120, 40)
 LARGE_N = 1_000_000
+FITPLAY, FLOOR, PEER = ("fitplay",), ("fitplay.bench_peers", "floor"), ("fitplay.bench_peers", "peer")
+TRUECOLOR = {"COLORTERM": "truecolor"}
+# What is on screen when a frame is complete: fitplay's panel, chart (data points) and footer; the same for
+# the floor (its line rows) and the peer (plotext's points).
+COMPLETE = {FITPLAY: (b"MSE", "•".encode(), b"quit"), FLOOR: (b"MSE", "•".encode(), b"quit"),
+            PEER: (b"MSE", "•".encode(), b"quit")}
+HAND_KEYS = [b"\x1b[A" if (i // 20) % 2 == 0 else b"\x1b[B" for i in range(400)]  # 20 up, 20 down, ...
+QUIET_S = 0.08  # no byte for this long: the screen has settled after a key
 BUDGETS: dict[str, tuple[str, float]] = {
-    "frame_ms_median": ("<=", 12.0),
-    "frame_speedup": (">=", 4.0),
-    "first_frame_s": ("<=", 1.0),
+    "key_cpu_vs_floor": ("<=", 1.6),
+    "peer_vs_key_cpu": (">=", 5.0),
+    "key_latency_ms_p99": ("<=", 50.0),
+    "key_bytes_median": ("<=", 1536.0),
+    "run_bytes_per_frame_256": ("<=", 2048.0),
+    "run_bytes_per_frame_truecolor": ("<=", 2560.0),
+    "run_key_latency_ms_p99": ("<=", 50.0),
+    "first_frame_s": ("<=", 0.6),
+    "idle_wakeups_per_s": ("<=", 10.0),
+    "idle_cpu_percent": ("<=", 0.3),
+    "run_cpu_percent": ("<=", 25.0),
     "gd_steps_per_s": (">=", 300_000.0),
     "gd_speedup_vs_eager": (">=", 1000.0),
-    "key_ms_median": ("<=", 1000.0 / 30),
-    "bytes_per_frame_median": ("<=", 4096.0),
     "large_load_s": ("<=", 3.0),
-    "large_frame_ms_median": ("<=", 25.0),
     "large_gd_1000_s": ("<=", 2.0),
     "peak_rss_mb": ("<=", 350.0),
 }
@@ -46,101 +61,41 @@ def within(key: str, value: float) -> bool:
     return value <= limit if op == "<=" else value >= limit
 
 
-# ----- frames, Pilot-driven ------------------------------------------------------------------
-async def _fitplay_frames(session: Session, frames: int) -> list[float]:
-    """State change (a hand move) to the chart widget's composed lines, in the real app."""
-    from textual.geometry import Region
-
-    from fitplay.tui.app import AppOptions, make_app
-
-    app = make_app(AppOptions(fps=1e-6, warm_up=False), session)
-    times = []
-    async with app.run_test(size=SIZE) as pilot:
-        chart = app.query_one("#chart")
-        await pilot.pause()
-        for i in range(frames):
-            t0 = time.perf_counter()
-            app.action_nudge(1, 1 if (i // 20) % 2 == 0 else -1)
-            chart.render_lines(Region(0, 0, *chart.size))
-            times.append(time.perf_counter() - t0)
-            if i % 10 == 0:
-                await pilot.pause()
-    return times
-
-
-async def _baseline_frames(session: Session, frames: int, size: tuple[int, int]) -> list[float]:
-    """The same chart in a textual-plotext PlotextPlot: rebuilt by plotext and parsed from ANSI each frame."""
-    from textual.app import App, ComposeResult
-    from textual.geometry import Region
-    from textual_plotext import PlotextPlot
-
-    from fitplay.charts.fit import limits
-
-    class Baseline(App):
-        def compose(self) -> ComposeResult:
-            yield PlotextPlot()
-
-    xlim, ylim = limits(session)
-    xs, ys = session.data.x.tolist(), session.data.y.tolist()
-    app = Baseline()
-    times = []
-    async with app.run_test(size=size) as pilot:
-        plot = app.query_one(PlotextPlot)
-        await pilot.pause()
-        w, b = float(session.params["w"]), float(session.params["b"])
-        for i in range(frames):
-            t0 = time.perf_counter()
-            b += 0.1 if (i // 20) % 2 == 0 else -0.1
-            plt = plot.plt
-            plt.clear_data()
-            plt.scatter(xs, ys, marker="•")
-            plt.plot([xlim[0], xlim[1]], [w * xlim[0] + b, w * xlim[1] + b], marker="braille")
-            plt.xlim(*xlim)
-            plt.ylim(*ylim)
-            plot.refresh()
-            plot.render_lines(Region(0, 0, *plot.size))
-            times.append(time.perf_counter() - t0)
-            if i % 10 == 0:
-                await pilot.pause()
-    return times
-
-
-def chart_size(session: Session) -> tuple[int, int]:
-    """The size of the fit chart widget in the 120x40 app, so the baseline draws the same area."""
-    from fitplay.tui.app import AppOptions, make_app
-
-    async def size() -> tuple[int, int]:
-        app = make_app(AppOptions(fps=1e-6, warm_up=False), session)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            return tuple(app.query_one("#chart").size)
-
-    return asyncio.run(size())
+def peer_installed() -> bool:
+    return importlib.util.find_spec("textual_plotext") is not None
 
 
 # ----- a real terminal -----------------------------------------------------------------------
 class Terminal:
-    """fitplay in a pseudo-terminal of a given size; reads everything it sends."""
+    """An app (`python -m fitplay ARGS` by default) in a pseudo-terminal of a given size; reads everything it
+    sends, noting when the last byte came, and reads the process's CPU and wake-ups from /proc."""
 
-    def __init__(self, args: list[str], size: tuple[int, int] = SIZE, env: dict[str, str] | None = None):
+    def __init__(self, args: list[str], size: tuple[int, int] = SIZE, env: dict[str, str] | None = None,
+                 module: str = "fitplay"):
         self.fd, child = pty.openpty()
         fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        environ = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "NO_COLOR")}
+        environ = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "NO_COLOR", READY_FILE)}
         environ.update({"TERM": "xterm-256color", **(env or {})})
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "fitplay", *args], stdin=child, stdout=child,
+        self.last_at = self.t0
+        self.proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=child, stdout=child,
                                      stderr=child, env=environ, start_new_session=True, close_fds=True)
         os.close(child)
         self.out = bytearray()
 
     def read_until(self, pattern: bytes, timeout: float, since: int = 0) -> float | None:
         """Seconds since start when pattern first appears (after byte `since`), or None."""
+        return self.wait_for(lambda: pattern in self.out[since:], timeout)
+
+    def wait_for(self, done: Callable[[], bool], timeout: float) -> float | None:
+        """Seconds since start when done() first holds (checked after every read), or None. Reads meanwhile:
+        an app blocked on a full terminal would never get there."""
         end = time.perf_counter() + timeout
-        while time.perf_counter() < end:
-            if pattern in self.out[since:]:
-                return time.perf_counter() - self.t0
+        while not done():
+            if time.perf_counter() >= end or self.proc.poll() is not None:
+                return None
             self.read(0.001)
-        return time.perf_counter() - self.t0 if pattern in self.out[since:] else None
+        return time.perf_counter() - self.t0
 
     def read(self, seconds: float) -> None:
         end = time.perf_counter() + seconds
@@ -154,9 +109,33 @@ class Terminal:
                 if not chunk:
                     return
                 self.out += chunk
+                self.last_at = time.perf_counter()
+
+    def settle(self, quiet: float = QUIET_S, timeout: float = 5.0) -> None:
+        """Read until no byte has come for `quiet` seconds (or timeout)."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end and time.perf_counter() - self.last_at < quiet:
+            self.read(min(0.005, quiet))
 
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the process so far, all threads (exited ones too), from /proc/PID/stat."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def tasks(self) -> tuple[float, int]:
+        """CPU nanoseconds (schedstat, precise) and context switches (wake-ups) summed over live threads."""
+        ns, switches = 0, 0
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            try:
+                ns += int((task / "schedstat").read_text().split()[0])
+                status = (task / "status").read_text()
+            except OSError:  # the thread ended meanwhile
+                continue
+            switches += sum(int(n) for n in re.findall(r"_ctxt_switches:\s+(\d+)", status))
+        return ns / 1e9, switches
 
     def peak_rss_mb(self) -> float:
         status = Path(f"/proc/{self.proc.pid}/status").read_text()
@@ -174,7 +153,7 @@ class Terminal:
         try:
             if self.proc.poll() is None:
                 self.send(b"q")
-                self.read(1.0)
+                self.wait(1.0)
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -182,33 +161,96 @@ class Terminal:
             os.close(self.fd)
 
 
-def first_frame_s() -> float:
-    term = Terminal([])
+def start(app: tuple[str, ...], ready_dir: Path, args: list[str] | None = None,
+          env: dict[str, str] | None = None) -> tuple[Terminal, float]:
+    """An app started in a terminal, waited on until its first complete frame is on screen and its start-up
+    work is done (the ready file); returns the terminal and the seconds to the first complete frame."""
+    ready = ready_dir / f"ready-{time.monotonic_ns()}"
+    term = Terminal([*app[1:], *(args or [])], env={READY_FILE: str(ready), **(env or {})}, module=app[0])
+    shown = term.wait_for(lambda: all(m in term.out for m in COMPLETE[app]), 20.0)
+    if shown is None or term.wait_for(ready.exists, 60.0) is None:
+        term.close()
+        raise RuntimeError(f"{' '.join(app)} did not start in a terminal: {bytes(term.out[-300:])!r}")
+    term.settle(0.3)
+    return term, shown
+
+
+def idle(term: Terminal, seconds: float) -> tuple[float, float]:
+    """Wake-ups per second and percent of a core while nothing happens."""
+    cpu0, switches0 = term.tasks()
+    t0 = time.perf_counter()
+    term.read(seconds)
+    cpu1, switches1 = term.tasks()
+    elapsed = time.perf_counter() - t0
+    return (switches1 - switches0) / elapsed, 100 * (cpu1 - cpu0) / elapsed
+
+
+def hand_keys(term: Terminal, count: int) -> dict[str, list[float]]:
+    """Hand-fit keys one at a time, each after the screen settled: CPU per key (from schedstat), key to last
+    byte, bytes per key; and the mean CPU per key from /proc/PID/stat (all threads) as a check."""
+    samples: dict[str, list[float]] = {"cpu": [], "latency": [], "bytes": []}
+    total0 = term.cpu_s()
+    for key in HAND_KEYS[:count]:
+        term.settle()
+        cpu0, mark = term.tasks()[0], len(term.out)
+        sent = time.perf_counter()
+        term.send(key)
+        term.wait_for(lambda: len(term.out) > mark, 2.0)
+        term.settle()
+        samples["cpu"].append(term.tasks()[0] - cpu0)
+        samples["latency"].append(term.last_at - sent)
+        samples["bytes"].append(len(term.out) - mark)
+    samples["cpu_stat_mean"] = [(term.cpu_s() - total0) / count]
+    return samples
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def session_samples(app: tuple[str, ...], ready_dir: Path, keys: int, idle_s: float,
+                    env: dict[str, str] | None = None) -> dict[str, list[float]]:
+    """First complete frame, idle cost and hand-fit keys of one app in one terminal."""
+    term, shown = start(app, ready_dir, env=env)
     try:
-        t = term.read_until(b"MSE", 10.0)
+        wakeups, idle_cpu = idle(term, idle_s)
+        samples = hand_keys(term, keys)
     finally:
         term.close()
-    return float("inf") if t is None else t
+    return {"first_frame": [shown], "idle_wakeups": [wakeups], "idle_cpu": [idle_cpu], **samples}
 
 
-def animation_bytes(seconds: float, keys: int) -> tuple[list[int], list[float], float]:
-    """Bytes sent per animation frame at 120x40 with 256 colours; key-to-screen latencies while it runs
-    (t shows the true line and its legend word "true"; Textual sends only the changed part of a line, so
-    the key needs an effect whose text is new); the process's peak memory."""
-    budget = 10_000_000
-    term = Terminal(["--lr", "0.0001", "--steps", str(budget)])
+def key_figures(samples: dict[str, list[float]], prefix: str = "") -> dict[str, float]:
+    """Medians (p99 for latency) of the samples of one app over every round."""
+    med = statistics.median
+    return {f"{prefix}key_cpu_ms_median": 1000 * med(samples["cpu"]),
+            f"{prefix}key_cpu_ms_mean_stat": 1000 * med(samples["cpu_stat_mean"]),
+            f"{prefix}key_latency_ms_median": 1000 * med(samples["latency"]),
+            f"{prefix}key_latency_ms_p99": 1000 * quantile(samples["latency"], 0.99),
+            f"{prefix}key_bytes_median": float(med(samples["bytes"])),
+            f"{prefix}first_frame_s": med(samples["first_frame"]),
+            f"{prefix}idle_wakeups_per_s": med(samples["idle_wakeups"]),
+            f"{prefix}idle_cpu_percent": med(samples["idle_cpu"])}
+
+
+RUN_BUDGET = 10_000_000
+
+
+def animation(ready_dir: Path, seconds: float, keys: int, env: dict[str, str] | None = None) -> dict[str, float]:
+    """The lesson's `o` run at 30 fps: bytes per frame, percent of a core, and key to screen while it runs
+    (t shows the true line and its legend word "true": the key needs an effect whose text is new)."""
+    term, _ = start(FITPLAY, ready_dir, ["--lr", "0.0001", "--steps", str(RUN_BUDGET)], env)
     try:
-        term.read_until(b"MSE", 10.0)
-        term.read(2.0)  # JAX warms up in its worker
         term.send(b"o")
         term.read(0.5)
-        start = len(term.out)
+        begin, cpu0, t0 = len(term.out), term.tasks()[0], time.perf_counter()
         term.read(seconds)
-        stream = bytes(term.out[start:])
+        cpu_percent = 100 * (term.tasks()[0] - cpu0) / (time.perf_counter() - t0)
+        stream = bytes(term.out[begin:])
         latencies = []
         for _ in range(keys):
-            mark = len(term.out)
-            sent = time.perf_counter()
+            mark, sent = len(term.out), time.perf_counter()
             term.send(b"t")
             shown = term.read_until(b"true", 2.0, since=mark)
             if shown is not None:
@@ -219,12 +261,15 @@ def animation_bytes(seconds: float, keys: int) -> tuple[list[int], list[float], 
     finally:
         term.close()
     marks, last = [], None
-    for m in re.finditer(rb"step (\d+)/" + str(budget).encode(), stream):
+    for m in re.finditer(rb"step (\d+)/" + str(RUN_BUDGET).encode(), stream):
         if m.group(1) != last:  # a new step count: the next animation frame
             marks.append(m.start())
             last = m.group(1)
     sizes = [b - a for a, b in zip(marks, marks[1:])]
-    return sizes, latencies, rss
+    return {"bytes_per_frame": float(statistics.median(sizes)) if sizes else float("inf"),
+            "frames": float(len(sizes)), "cpu_percent": cpu_percent,
+            "key_latency_ms_p99": 1000 * quantile(latencies, 0.99) if latencies else float("inf"),
+            "peak_rss_mb": rss}
 
 
 # ----- training ----------------------------------------------------------------------------
@@ -261,8 +306,8 @@ def gd_rates(steps: int, eager_steps: int) -> tuple[float, float]:
     return scan_rate, eager_rate
 
 
-def large_case(folder: Path, frames: int) -> dict[str, float]:
-    """A 1,000,000-point CSV: load time, hand-fit frame median, 1,000 GD steps (after compile)."""
+def large_case(folder: Path) -> dict[str, float]:
+    """A 1,000,000-point CSV: load time and 1,000 GD steps (after compile)."""
     big = simulate(n=LARGE_N, seed=1)
     path = folder / "large.csv"
     np.savetxt(path, np.stack([big.x, big.y], axis=1), delimiter=",", header="x,y", comments="", fmt="%.6f")
@@ -270,64 +315,77 @@ def large_case(folder: Path, frames: int) -> dict[str, float]:
     data = load_csv(str(path))
     load_s = time.perf_counter() - t0
     session = Session(Options(data=str(path)), data)
-    times = asyncio.run(_fitplay_frames(session, frames))
     trainer = Trainer(session.model, data.x, data.y, "gd", standardised=False)
     trainer.run(trainer.begin(session.params, 0.01, session.loss), 1000, ENDLESS)
     t0 = time.perf_counter()
     trainer.run(trainer.begin(session.params, 0.01, session.loss), 1000, ENDLESS)
-    gd_s = time.perf_counter() - t0
-    return {"large_load_s": load_s, "large_frame_ms_median": 1000 * statistics.median(times),
-            "large_gd_1000_s": gd_s}
+    return {"large_load_s": load_s, "large_gd_1000_s": time.perf_counter() - t0}
 
 
 # ----- the run -----------------------------------------------------------------------------
 def run_bench(quick: bool = False, progress: Callable[[str, int, int], None] | None = None) -> dict[str, float]:
-    """Every figure of design.md's budget table, measured in this process and in pseudo-terminals.
+    """Every figure of design.md's budget table: fitplay, the floor and the peer in pseudo-terminals, side by
+    side in rounds (medians over every round), then training and a large CSV in this process.
 
-    The pseudo-terminal stages come first: they fork, which must happen before this process loads JAX.
-    """
-    frames = 100 if quick else 300
-    stages = 5
+    The pseudo-terminal stages come first: they fork, which must happen before this process loads JAX."""
+    rounds, keys, idle_s, run_s = (1, 40, 2.0, 3.0) if quick else (3, 80, 3.0, 5.0)
+    apps = [("", FITPLAY), ("floor_", FLOOR)] + ([("peer_", PEER)] if peer_installed() else [])
+    stages = rounds + 3
     report = progress or (lambda *_: None)
     results: dict[str, float] = {}
+    samples: dict[str, dict[str, list[float]]] = {prefix: {} for prefix, _ in apps}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(rounds):
+            report(f"hand-fit keys, idle, first frame: round {k + 1} of {rounds}", k + 1, stages)
+            for prefix, app in apps:
+                for name, values in session_samples(app, Path(tmp), keys, idle_s).items():
+                    samples[prefix].setdefault(name, []).extend(values)
+        for prefix, _ in apps:
+            results.update(key_figures(samples[prefix], prefix))
+        results["key_cpu_vs_floor"] = results["key_cpu_ms_median"] / results["floor_key_cpu_ms_median"]
+        if "peer_" in samples:
+            results["peer_vs_key_cpu"] = results["peer_key_cpu_ms_median"] / results["key_cpu_ms_median"]
+        truecolor = session_samples(FITPLAY, Path(tmp), keys // 2, 0.0, TRUECOLOR)
+        results["key_bytes_median_truecolor"] = float(statistics.median(truecolor["bytes"]))
 
-    report("chart frames (fitplay vs PlotextPlot)", 1, stages)
-    session = Session(Options(n=1000))
-    ours = asyncio.run(_fitplay_frames(session, frames))
-    base = asyncio.run(_baseline_frames(Session(Options(n=1000)), frames, chart_size(session)))
-    results["frame_ms_median"] = 1000 * statistics.median(ours)
-    results["frame_baseline_ms_median"] = 1000 * statistics.median(base)
-    results["frame_speedup"] = statistics.median(base) / statistics.median(ours)
+        report("the lesson's o run at 30 fps, 256 colours and truecolour", rounds + 1, stages)
+        for name, env in (("256", None), ("truecolor", TRUECOLOR)):
+            run = animation(Path(tmp), run_s, 8 if quick else 20, env)
+            results[f"run_bytes_per_frame_{name}"] = run["bytes_per_frame"]
+            results[f"run_frames_measured_{name}"] = run["frames"]
+            if env is None:
+                results["run_cpu_percent"] = run["cpu_percent"]
+                results["run_key_latency_ms_p99"] = run["key_latency_ms_p99"]
+                results["peak_rss_mb"] = run["peak_rss_mb"]
 
-    report("first frame in a terminal", 2, stages)
-    results["first_frame_s"] = statistics.median(first_frame_s() for _ in range(1 if quick else 3))
-
-    report("animation: bytes per frame, keys while it runs, memory", 3, stages)
-    sizes, latencies, rss = animation_bytes(2.0 if quick else 5.0, 8 if quick else 20)
-    results["key_ms_median"] = 1000 * statistics.median(latencies) if latencies else float("inf")
-    results["key_ms_p90"] = 1000 * statistics.quantiles(latencies, n=10)[-1] if len(latencies) > 1 else float("inf")
-    results["bytes_per_frame_median"] = float(statistics.median(sizes)) if sizes else float("inf")
-    results["animation_frames_measured"] = float(len(sizes))
-
-    report("gradient descent: scan chunks vs eager jax.grad", 4, stages)
+    report("gradient descent: scan chunks vs eager jax.grad", rounds + 2, stages)
     scan, eager = gd_rates(200_000 if quick else 1_000_000, 200 if quick else 1000)
     results["gd_steps_per_s"] = scan
     results["gd_speedup_vs_eager"] = scan / eager
 
-    report("1,000,000-point CSV", 5, stages)
+    report("1,000,000-point CSV", rounds + 3, stages)
     with tempfile.TemporaryDirectory() as tmp:
-        results.update(large_case(Path(tmp), 100 if quick else 200))
-    results["peak_rss_mb"] = rss
+        results.update(large_case(Path(tmp)))
     return results
+
+
+def to_json(results: dict[str, float]) -> str:
+    """One JSON object: every figure, and "peer": "not installed" when textual-plotext is absent."""
+    doc: dict[str, float | str] = {k: round(v, 4) for k, v in results.items()}
+    if "peer_key_cpu_ms_median" not in results:
+        doc["peer"] = "not installed"
+    return json.dumps(doc)
 
 
 def table(results: dict[str, float]) -> str:
     """A readable table with each budget and whether it holds."""
-    lines = [f"{'figure':<28}{'value':>14}  {'budget':<14}ok"]
+    lines = [f"{'figure':<34}{'value':>14}  {'budget':<14}ok"]
     for key, value in results.items():
         if key in BUDGETS:
             op, limit = BUDGETS[key]
-            lines.append(f"{key:<28}{value:>14,.2f}  {op} {limit:<11,g}{'yes' if within(key, value) else 'NO'}")
+            lines.append(f"{key:<34}{value:>14,.2f}  {op} {limit:<11,g}{'yes' if within(key, value) else 'NO'}")
         else:
-            lines.append(f"{key:<28}{value:>14,.2f}")
+            lines.append(f"{key:<34}{value:>14,.2f}")
+    if "peer_key_cpu_ms_median" not in results:
+        lines.append("peer (textual-plotext): peer not installed")
     return "\n".join(lines)

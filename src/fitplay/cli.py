@@ -163,8 +163,10 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         "demo": "A tour that plays by itself: the data, a bad guess, hand moves, gradient descent, then the "
                 "other models. Any key but q pauses. Without a terminal (or with --plain) it prints plain-text "
                 "frames and ends with the fitted parameters.",
-        "bench": "Measure this machine against the performance budgets (chart frame, first frame, steps per "
-                 "second, bytes per frame, a 1,000,000-point CSV, peak memory). Takes about a minute.",
+        "bench": "Measure this machine against the performance budgets, end to end through a pseudo-terminal "
+                 "at 120x40 (CPU, latency and bytes per key, first complete frame, idle, the o run), beside a "
+                 "minimal Textual app and textual-plotext when installed; then steps per second, a "
+                 "1,000,000-point CSV and peak memory. Takes about three minutes (--quick: one).",
         "serve": "Serve the playground (or with --lesson, the lesson) in browser tabs; needs the web extra: "
                  "pip install 'fitplay[web]'. Each tab runs its own app with the other options given here: "
                  "the playground's (see fitplay --help) or the lesson's (fitplay lesson --help).",
@@ -422,7 +424,7 @@ def run_lesson(args: argparse.Namespace) -> int:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from fitplay.bench import run_bench, table
+    from fitplay.bench import run_bench, table, to_json
 
     def progress(stage: str, k: int, total: int) -> None:
         bar = "█" * (20 * k // total)
@@ -431,7 +433,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
 
     results = run_bench(quick=args.quick, progress=progress)
     sys.stderr.write("\n")
-    print(json.dumps({k: round(v, 4) for k, v in results.items()}) if args.json else table(results))
+    print(to_json(results) if args.json else table(results))
     return EXIT_OK
 
 

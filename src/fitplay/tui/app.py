@@ -23,6 +23,7 @@ from fitplay.core.persist import to_dict
 from fitplay.core.run import Status
 from fitplay.core.session import Options, Session, fmt_number
 from fitplay.errors import InputError, printable
+from fitplay.ready import signal_ready
 from fitplay.tui import keys
 from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
@@ -374,6 +375,9 @@ class FitplayApp(App[int]):
             self._failed("optimizer", worker.error)
         elif worker.group == "warm-up" and event.state == WorkerState.ERROR:
             self._failed("preparing the optimizer", worker.error)
+            signal_ready()
+        elif worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
+            signal_ready()
         elif worker.group == "load" and event.state == WorkerState.SUCCESS:
             self._use_csv(*worker.result)
         elif worker.group == "load" and event.state == WorkerState.ERROR:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from fitplay.tui import keys
 from fitplay.tui.chart_view import ChartView
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
-from fitplay.tui.panel import ParamInput, Readout, StatusLine
+from fitplay.tui.panel import ParamInput, Readout, StatusLine, update_text
 from fitplay.tui.prompt import PromptScreen
 from fitplay.tui.strips import StripPainter
 from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
@@ -111,8 +112,8 @@ class FitplayApp(App[int]):
         self.set_keymap(self.keymap)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
         self._fit_size(self.size.width, self.size.height)
+        self._frames = self.set_interval(1.0 / self.options.fps, self.advance_frame, pause=True)
         self.refresh_all()
-        self.set_interval(1.0 / self.options.fps, self.advance_frame)
         for error in self.theme_errors + self.config_errors:
             self.say(error, "warning", timeout=8)
         if self.options.warm_up:
@@ -149,6 +150,7 @@ class FitplayApp(App[int]):
     def refresh_all(self) -> None:
         """Redraw everything that shows session state."""
         s = self.session
+        self._pace()
         for view in self.query(ChartView):
             if view.display:
                 view.update_chart()
@@ -166,6 +168,13 @@ class FitplayApp(App[int]):
             elif not box.has_focus:
                 self._show_param(box)
 
+    def _pace(self) -> None:
+        """The frame timer runs only while a run does: an idle app never wakes up for it."""
+        if self.session.running:
+            self._frames.resume()
+        else:
+            self._frames.pause()
+
     def _step_text(self) -> Text:
         """Step size and the hand keys in force, naming the model's own hand parameters."""
         s, k = self.session, self.key_of
@@ -180,9 +189,10 @@ class FitplayApp(App[int]):
 
     def _update(self, selector: str, content: Text) -> None:
         """Set a Static's text only when it changed: an animation frame then repaints only what moved."""
-        if self._shown.get(selector) != content:
+        old = self._shown.get(selector)
+        if old != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+            update_text(self.query_one(selector, Static), old, content)
 
     def _show_param(self, box: ParamInput) -> None:
         box.value = fmt_number(float(self.session.params[self.session.model.hand[box.index]]))
@@ -377,6 +387,7 @@ class FitplayApp(App[int]):
             self._failed("preparing the optimizer", worker.error)
             signal_ready()
         elif worker.group == "warm-up" and event.state == WorkerState.SUCCESS:
+            gc.freeze()  # JAX and Textual are loaded: the collector skips their long-lived objects from now on
             signal_ready()
         elif worker.group == "load" and event.state == WorkerState.SUCCESS:
             self._use_csv(*worker.result)

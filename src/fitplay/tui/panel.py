@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -51,14 +52,29 @@ def goal_text(session: Session) -> Text | None:
 
 
 class TextPanel(Static):
-    """A Static that repaints only when its text changes (every frame would otherwise resend it)."""
+    """A Static that repaints only when its text changes (every frame would otherwise resend it), and lays
+    the screen out again only when the rows it takes change."""
 
     _last: Text | None = None
 
     def set_text(self, text: Text) -> None:
         if text != self._last:
+            update_text(self, self._last, text)
             self._last = text
-            self.update(text)
+
+
+def update_text(static: Static, old: Text | None, new: Text) -> None:
+    """Show new text in place of old, laying the screen out again only when the rows it takes change (a
+    layout pass on every key or frame is most of its cost)."""
+    width = static.content_size.width
+    static.update(new, layout=old is None or rows(old, width) != rows(new, width))
+
+
+def rows(text: Text, width: int) -> int:
+    """The screen rows a text takes at a width once wrapped (0 before the first layout: lay it out)."""
+    if width <= 0:
+        return 0
+    return sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
 
 
 class Readout(TextPanel):

@@ -33,6 +33,7 @@ from fitplay.tui.panel import ParamInput, Readout, StatusLine, update_text
 from fitplay.tui.prompt import PromptScreen
 from fitplay.tui.strips import StripPainter
 from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
+from fitplay.tui.updates import send_changed_cells_only
 from fitplay.tui.views import VIEWS
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -413,6 +414,7 @@ def make_app(options: AppOptions | None = None, session: Session | None = None,
              app_class: type[FitplayApp] | None = None, **extra) -> FitplayApp:
     """The app for the CLI, the demo and the tests (may raise InputError for bad data or theme)."""
     options = options or AppOptions()
+    send_changed_cells_only()
     app = (app_class or FitplayApp)(session or Session(options.session), options, **extra)
     name = options.theme or os.environ.get("TEXTUAL_THEME") or DEFAULT_THEME
     if name not in app.available_themes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -9,6 +11,7 @@ from textual.strip import Strip
 from fitplay.charts.grid import Grid
 
 _PLAIN = Style()
+_RUNS = re.compile(rb"(.)\1*", re.DOTALL)  # a run of one byte value: cells of one kind
 
 
 class StripPainter:
@@ -35,12 +38,9 @@ class StripPainter:
         return strips, changed
 
     def _strip(self, text: str, kinds: bytes) -> Strip:
-        segments = []
-        start = 0
-        for i in range(1, len(kinds) + 1):
-            if i == len(kinds) or kinds[i] != kinds[start]:
-                segments.append(Segment(text[start:i], self.styles.get(kinds[start], _PLAIN)))
-                start = i
+        """One segment per run of cells of the same kind."""
+        get = self.styles.get
+        segments = [Segment(text[m.start():m.end()], get(m.group()[0], _PLAIN)) for m in _RUNS.finditer(kinds)]
         return Strip(segments, len(text))
 
 

@@ -104,7 +104,10 @@ async def test_true_line_and_residuals_toggle():
 async def test_nothing_cut_off(size, model):
     app = new_app(model=model)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        for _ in range(100):  # Textual fills the footer after its first refresh: later on a loaded machine
+            await pilot.pause()
+            if app.query("FooterKey"):
+                break
         text = screen_text(app)
         assert app.session.model.loss_label in text
         assert "optimize" in text and "help" in text

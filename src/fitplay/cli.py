@@ -224,7 +224,11 @@ def make_session(args: argparse.Namespace) -> Session:
     """The session the options ask for, or the one --load restores, with --optimizer, --lr, --scale and
     --steps given on the command line in force over the file's (raises an InputError, one line)."""
     if not args.load:
-        return Session(session_options(args))
+        progress = LoadProgress(sys.stderr is not None and sys.stderr.isatty())
+        try:
+            return Session(session_options(args), load_progress=progress)
+        finally:
+            progress.close()
     fixed = [flag for attr, flag in FIXED_BY_LOAD.items() if getattr(args, attr) is not None]
     if args.model is not None and not is_model_file(args.model):
         fixed.append("--model")
@@ -476,6 +480,29 @@ def fit_report(session: Session, seconds: float) -> dict:
         # the training alone: not the import of JAX, not the compile
         "steps_per_second": round(session.train_steps / session.train_seconds, 1) if session.train_seconds else 0.0,
     }
+
+
+class LoadProgress:
+    """A bar on stderr while a CSV loads, once loading has taken a second (TTY only); gone when it is done."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.perf_counter() - self.t0 < 1.0:
+            return
+        size = f"{done / 2**20:,.0f} MB" + (f" of {total / 2**20:,.0f} MB" if total else "")
+        bar = "█" * int(30 * done / total) if total else ""
+        sys.stderr.write(f"\r[{bar:<30}] loading the CSV: {size}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 class Progress:

@@ -7,23 +7,25 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from fitplay.errors import InputError
 
 
-def read_limited(path: str, limit: int, error: type[InputError], what: str, pipes: bool = True) -> bytes:
-    """The bytes of a file, a pipe (`<(command)`) or stdin ("-") up to `limit`; raise `error`, one line naming
-    the file, for anything else: missing, a folder, a device such as /dev/zero, too big. Opening never
-    blocks, and a pipe without a writer reads as empty."""
+@contextmanager
+def open_limited(path: str, limit: int, error: type[InputError], what: str, pipes: bool = True) -> Iterator[BinaryIO]:
+    """A file, a pipe (`<(command)`) or stdin ("-") opened for reading; raise `error`, one line naming the file,
+    for anything else: missing, a folder, a device such as /dev/zero, a regular file over `limit`. Opening never
+    blocks, and a pipe without a writer reads as empty. Reading in pieces, use `read_part` and `too_large`."""
     if path == "-":
         if sys.stdin is None:
             raise error("<stdin>: standard input is closed")
-        data = sys.stdin.buffer.read(limit + 1)
-        if len(data) > limit:
-            raise error(f"<stdin>: more than {_size(limit)}: too large for a {what}")
-        return data
+        yield sys.stdin.buffer
+        return
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -43,12 +45,29 @@ def read_limited(path: str, limit: int, error: type[InputError], what: str, pipe
     with os.fdopen(fd, "rb") as f:
         if stat.S_ISFIFO(info.st_mode):
             os.set_blocking(f.fileno(), True)
-        try:
-            data = f.read(limit + 1)
-        except OSError as exc:
-            raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+        yield f
+
+
+def read_part(read: Callable[[int], bytes], size: int, path: str, error: type[InputError]) -> bytes:
+    """read(size) on a stream opened by open_limited (its read or readline); a failure is `error`, naming the
+    file."""
+    try:
+        return read(size)
+    except OSError as exc:
+        raise error(f"{'<stdin>' if path == '-' else path}: cannot read ({exc.strerror or exc})") from None
+
+
+def too_large(path: str, limit: int, what: str) -> str:
+    """The message for a pipe or stdin found to hold more than `limit` bytes."""
+    return f"{'<stdin>' if path == '-' else path}: more than {_size(limit)}: too large for a {what}"
+
+
+def read_limited(path: str, limit: int, error: type[InputError], what: str, pipes: bool = True) -> bytes:
+    """The bytes of a file, a pipe or stdin up to `limit`, opened by open_limited (same errors)."""
+    with open_limited(path, limit, error, what, pipes) as stream:
+        data = read_part(stream.read, limit + 1, path, error)
     if len(data) > limit:
-        raise error(f"{path}: more than {_size(limit)}: too large for a {what}")
+        raise error(too_large(path, limit, what))
     return data
 
 

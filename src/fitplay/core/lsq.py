@@ -39,10 +39,11 @@ class LeastSquares:
         mx, my = centre(x), centre(y)
         xc = x - mx
         s = float(np.max(np.abs(xc)))
-        t, yc = xc / s, y - my
+        t = np.divide(xc, s, out=xc)  # in place: three arrays of the data's size at most, not five (10^7 points)
+        yc = y - my
         tt = float(np.mean(t * t))
         slope_t = float(np.mean(t * yc)) / tt  # the slope against t: w* = slope_t / s
-        u = yc - slope_t * t
+        u = np.subtract(yc, slope_t * t, out=yc)
         with np.errstate(over="ignore", invalid="ignore"):
             w = slope_t / s
             return cls(mx, my, w, my - w * mx, s, tt, float(np.mean(u * u)), float(np.mean(u * t)),

@@ -89,10 +89,12 @@ def check_identifiable(data: Dataset) -> None:
 class Session:
     """Data, model, parameters and optimizer settings, with the actions the keys map to."""
 
-    def __init__(self, options: Options | None = None, csv_data: Dataset | None = None):
+    def __init__(self, options: Options | None = None, csv_data: Dataset | None = None,
+                 load_progress: Callable[[int, int], None] | None = None):
+        """load_progress(bytes read, file size or 0) follows the loading of a large CSV."""
         self.options = options or Options()
         if self.options.data is not None and csv_data is None:
-            csv_data = load_csv(self.options.data, self.options.x_col, self.options.y_col)
+            csv_data = load_csv(self.options.data, self.options.x_col, self.options.y_col, load_progress)
         if csv_data is not None:
             check_identifiable(csv_data)
         self.csv_data = csv_data

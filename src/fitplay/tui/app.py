@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +77,7 @@ class FitplayApp(App[int]):
         self.loss_strip = LossChart()
         self.side_landscape = LandscapeChart(shaded=self.no_color)
         self._shown: dict[str, object] = {}
+        self._loading_shown = False  # the caption shows a CSV's loading progress
         self.keymap, self.config_errors = keys.load_keymap(options.keymap)
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
@@ -293,7 +295,25 @@ class FitplayApp(App[int]):
 
     @work(thread=True, group="load", exclusive=True, exit_on_error=False)
     def _read_csv(self, path: str) -> tuple[str, Dataset]:
-        return path, load_csv(path)
+        start = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            if time.perf_counter() - start >= 1.0:
+                self.call_from_thread(self._show_loading, path, done, total)
+
+        return path, load_csv(path, progress=progress)
+
+    def _show_loading(self, path: str, done: int, total: int) -> None:
+        """The caption line as a progress bar while a large CSV loads."""
+        share = f"{done / total:.0%}" if total else f"{done / 2**20:,.0f} MB"
+        bar = "█" * (20 * done // total) if total else ""
+        caption = self.query_one("#caption", Static)
+        caption.update(Text(printable(f"loading {path}  [{bar:<20}] {share}")))
+        caption.display = self._loading_shown = True
+
+    def _end_loading(self) -> None:
+        if self._loading_shown:
+            self.query_one("#caption").display = self._loading_shown = False
 
     def _use_csv(self, path: str, data: Dataset) -> None:
         try:
@@ -391,8 +411,10 @@ class FitplayApp(App[int]):
             gc.freeze()  # JAX and Textual are loaded: the collector skips their long-lived objects from now on
             signal_ready()
         elif worker.group == "load" and event.state == WorkerState.SUCCESS:
+            self._end_loading()
             self._use_csv(*worker.result)
         elif worker.group == "load" and event.state == WorkerState.ERROR:
+            self._end_loading()
             error = worker.error
             self.say(str(error) if isinstance(error, InputError) else f"cannot read the file: {error}", "error")
 

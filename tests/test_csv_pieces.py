@@ -1,0 +1,124 @@
+"""A large CSV is read in pieces: the same values and the same errors (with the same line numbers) as a file
+read whole; a bar on stderr and in the app while it loads."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+from rich.segment import Segment
+from textual._compositor import ChopsUpdate
+from textual.strip import Strip
+
+from fitplay import cli
+from fitplay.core import data
+from fitplay.core.data import DataError, load_csv
+from fitplay.tui.app import AppOptions, make_app
+from fitplay.tui.updates import render_segments
+
+
+def rows(n: int = 300, header: str = "x,y\n", end: str = "\n") -> list[str]:
+    return [header] + [f"{i * 0.5:.3f},{2 * i + 1:.3f}{end}" for i in range(n)]
+
+
+def with_line(lines: list[str], number: int, text: str) -> str:
+    """The file with its line `number` (1-based) replaced."""
+    lines = list(lines)
+    lines[number - 1] = text
+    return "".join(lines)
+
+
+CASES = {
+    "clean": "".join(rows()),
+    "no header": "".join(rows(header="")),
+    "crlf": "".join(rows(header="x,y\r\n", end="\r\n")),
+    "bom": "\ufeff" + "".join(rows()),
+    "blank lines": "".join(line + ("\n" if k % 7 == 0 else "") for k, line in enumerate(rows())),
+    "quoted": "".join(rows()[:150]) + '"75.000","151.000"\n' + "".join(rows()[151:]),
+    "lone CR": with_line(rows(), 200, "99.5,2.0\r100.5,3.0\n"),
+    "bad number": with_line(rows(), 250, "1.0,abc\n"),
+    "underscore": with_line(rows(), 230, "1_0,2\n"),
+    "wrong count": with_line(rows(), 240, "1,2,3\n"),
+    "not finite": with_line(rows(), 260, "inf,2\n"),
+}
+BYTES = {
+    "nul": "".join(rows()[:199]).encode() + b"1,\x002\n" + "".join(rows()[200:]).encode(),
+    "not utf-8": "".join(rows()[:219]).encode() + b"1,\xe9\n" + "".join(rows()[220:]).encode(),
+}
+
+
+def outcome(path: str) -> tuple[str, object]:
+    try:
+        d = load_csv(path)
+    except DataError as exc:
+        return "error", str(exc)
+    return "data", (d.x.tolist(), d.y.tolist(), d.columns)
+
+
+@pytest.mark.parametrize("kind", [*CASES, *BYTES])
+def test_pieces_read_like_the_whole_file(tmp_path, monkeypatch, kind):
+    path = tmp_path / "d.csv"
+    path.write_bytes(BYTES[kind] if kind in BYTES else CASES[kind].encode())
+    whole = outcome(str(path))
+    monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    calls = []
+    try:
+        load_csv(str(path), progress=lambda done, total: calls.append((done, total)))
+    except DataError:
+        pass
+    assert outcome(str(path)) == whole
+    assert kind in ("nul",) or len(calls) > 1  # read in pieces (a NUL is found in the first)
+
+
+def test_a_piecewise_read_reports_progress_and_gives_plain_arrays(tmp_path, monkeypatch):
+    path = tmp_path / "d.csv"
+    path.write_text("".join(rows(1000)))
+    monkeypatch.setattr(data, "CHUNK_BYTES", 1000)
+    calls = []
+    d = load_csv(str(path), progress=lambda done, total: calls.append((done, total)))
+    assert d.n == 1000 and d.x.flags.owndata and d.x.flags.c_contiguous
+    np.testing.assert_array_equal(d.y, 2 * np.arange(1000) + 1)
+    assert calls[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_stdin_larger_than_the_limit_is_refused_in_pieces(monkeypatch):
+    monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 1000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("".join(rows()).encode())))
+    with pytest.raises(DataError, match=r"^<stdin>: more than 1000 bytes: too large for a CSV file$"):
+        load_csv("-")
+
+
+def test_load_progress_shows_after_a_second_and_clears(capsys):
+    bar = cli.LoadProgress(enabled=True)
+    bar(10 << 20, 40 << 20)
+    assert capsys.readouterr().err == ""  # not yet a second
+    bar.t0 -= 2
+    bar(10 << 20, 40 << 20)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "loading the CSV: 10 MB of 40 MB" in err and "█" * 7 in err and err.endswith("\r\x1b[K")
+
+
+async def test_the_app_shows_a_loading_bar_and_hides_it():
+    app = make_app(AppOptions(warm_up=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        caption = app.query_one("#caption")
+        app._show_loading("big.csv", 30, 60)
+        await pilot.pause()
+        assert caption.display and "loading big.csv" in str(caption.render()) and "50%" in str(caption.render())
+        app._end_loading()
+        await pilot.pause()
+        assert not caption.display
+
+
+def test_an_update_sends_the_changed_cells_only():
+    strip = Strip([Segment("abc"), Segment("defgh")], 8)
+    update = ChopsUpdate([{0: strip}], [(0, 4, 6)], [[8]])
+    console = Console(color_system=None, force_terminal=True, width=8)
+    assert render_segments(update, console) == "\x1b[1;5Hef"
+    whole = ChopsUpdate([{0: strip}], [(0, 0, 8)], [[8]])
+    assert render_segments(whole, console) == "\x1b[1;1Habcdefgh"

@@ -181,3 +181,11 @@ def test_run_continues_a_run_in_progress():
     assert s.running
     s.run()
     assert s.status == "converged" and s.step_count > 10
+
+
+def test_the_training_rate_never_counts_restored_steps():
+    s = Session(Options(steps=300))
+    s.restore(dict(s.params), dict(s.start), "gd", 0.001, 0.1, 10, step_count=250)
+    s.run()
+    assert s.step_count > 250
+    assert s.train_steps == s.step_count - 250 and s.train_seconds > 0

@@ -188,6 +188,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "bench":
         p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
         p.add_argument("--quick", action="store_true", help="fewer repeats: a rougher, faster run")
+        p.add_argument("--sessions", type=int, metavar="N", help="instead: N playgrounds at once, idle then all "
+                       "optimizing (CPU, frames per second each, memory), as on a workshop host")
     if command == "lesson":
         p.add_argument("--step", type=_int_in(1, 99), help="start at step N (default: where you stopped)")
         p.add_argument("--plain", action="store_true", help="print the steps and the auto-pilot's transcript")
@@ -428,15 +430,20 @@ def run_lesson(args: argparse.Namespace) -> int:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from fitplay.bench import run_bench, table, to_json
+    from fitplay.bench import run_bench, run_sessions, table, to_json
 
     def progress(stage: str, k: int, total: int) -> None:
         bar = "█" * (20 * k // total)
         sys.stderr.write(f"\r[{bar:<20}] {k}/{total} {stage:<50}")
         sys.stderr.flush()
 
-    results = run_bench(quick=args.quick, progress=progress)
-    sys.stderr.write("\n")
+    if args.sessions is not None and args.sessions < 1:
+        raise InputError(f"--sessions must be at least 1, got {args.sessions}")
+    if args.sessions:
+        results = run_sessions(args.sessions)
+    else:
+        results = run_bench(quick=args.quick, progress=progress)
+        sys.stderr.write("\n")
     print(to_json(results) if args.json else table(results))
     return EXIT_OK
 

@@ -120,7 +120,7 @@ class FitplayApp(App[int]):
         for error in self.theme_errors + self.config_errors:
             self.say(error, "warning", timeout=8)
         if self.options.warm_up:
-            self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self._warm_up_when_shown)
 
     def _restyle(self) -> None:
         styles = chart_styles(self.get_css_variables())
@@ -389,6 +389,14 @@ class FitplayApp(App[int]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm(self, job) -> None:
         job()
+
+    def _warm_up_when_shown(self, refreshes: int = 20) -> None:
+        """Warm up once the footer shows its keys (Textual fills it a few refreshes after the first frame):
+        JAX's import in a worker holds the interpreter lock and would delay the first complete frame."""
+        if refreshes and not self.query("FooterKey"):
+            self.call_after_refresh(self._warm_up_when_shown, refreshes - 1)
+        else:
+            self._warm_up()
 
     def _warm_up(self) -> None:
         self._warm(self.session.warm_up_job())

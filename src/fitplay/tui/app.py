@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
@@ -78,6 +79,7 @@ class FitplayApp(App[int]):
         self.side_landscape = LandscapeChart(shaded=self.no_color)
         self._shown: dict[str, object] = {}
         self._loading_shown = False  # the caption shows a CSV's loading progress
+        self._frames: Timer | None = None  # the frame timer, paused while nothing runs
         self.keymap, self.config_errors = keys.load_keymap(options.keymap)
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
@@ -173,6 +175,8 @@ class FitplayApp(App[int]):
 
     def _pace(self) -> None:
         """The frame timer runs only while a run does: an idle app never wakes up for it."""
+        if self._frames is None:  # not mounted yet (a subclass's on_mount runs first): on_mount paces
+            return
         if self.session.running:
             self._frames.resume()
         else:

@@ -92,8 +92,11 @@ class Terminal:
         an app blocked on a full terminal would never get there."""
         end = time.perf_counter() + timeout
         while not done():
-            if time.perf_counter() >= end or self.proc.poll() is not None:
+            if time.perf_counter() >= end:
                 return None
+            if self.proc.poll() is not None:  # ended: what it wrote last may still be in the terminal
+                self.read(0.05)
+                return time.perf_counter() - self.t0 if done() else None
             self.read(0.001)
         return time.perf_counter() - self.t0
 

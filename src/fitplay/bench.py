@@ -74,7 +74,9 @@ class Terminal:
                  module: str = "fitplay"):
         self.fd, child = pty.openpty()
         fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        environ = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "NO_COLOR", READY_FILE)}
+        # COLUMNS and LINES (pytest sets them) would override the terminal's own size in Textual
+        dropped = ("COLORTERM", "NO_COLOR", "COLUMNS", "LINES", READY_FILE)
+        environ = {k: v for k, v in os.environ.items() if k not in dropped}
         environ.update({"TERM": "xterm-256color", **(env or {})})
         self.t0 = time.perf_counter()
         self.last_at = self.t0

@@ -92,6 +92,32 @@ def test_stdin_larger_than_the_limit_is_refused_in_pieces(monkeypatch):
         load_csv("-")
 
 
+def test_more_rows_than_a_fit_is_budgeted_for_are_refused_early(monkeypatch):
+    """A pipe of endless valid rows (yes 1,2) is refused at MAX_ROWS, not read to the byte limit (4 GB of arrays)."""
+    monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(data, "MAX_ROWS", 50)
+    stream = io.BytesIO(b"1,2\n" * 10_000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    with pytest.raises(DataError, match=r"^<stdin>: more than 50 rows: too many for one fit"):
+        load_csv("-")
+    assert stream.tell() < 1000
+
+
+def test_binary_and_endless_lines_are_refused_without_reading_on(monkeypatch):
+    monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(data, "MAX_LINE_BYTES", 1000)
+    zeros = io.BytesIO(bytes(100_000))  # /dev/zero: the first piece's NUL ends it
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(zeros))
+    with pytest.raises(DataError, match=r"^<stdin>: line 1: binary data"):
+        load_csv("-")
+    assert zeros.tell() <= 200
+    one_line = io.BytesIO(b"x,y\n1,2\n" + b"7" * 100_000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(one_line))
+    with pytest.raises(DataError, match=r"^<stdin>: a line longer than"):
+        load_csv("-")
+    assert one_line.tell() < 5000
+
+
 def test_load_progress_shows_after_a_second_and_clears(capsys):
     bar = cli.LoadProgress(enabled=True)
     bar(10 << 20, 40 << 20)

@@ -81,6 +81,8 @@ BAD = [
     ("inf", "1,2\n3,inf\n", "line 2: column 1: 'inf' is not a finite number"),
     ("wrong count", "x,y\n1,2\n3,4,5\n", "line 3: 3 fields, expected 2"),
     ("one column", "x\n1\n2\n", "one column"),
+    ("one-column title", "title\nx,y\n1,2\n3,4\n", "line 1: one column"),
+    ("long cell", "x,y\n1,2\n2," + "9" * 200_000 + "\n", "line 3: column y: '99999999999999999999…' is not a finite"),
     ("three columns", "a,b,c\n1,2,3\n4,5,6\n", "3 columns (a, b, c); choose two with --x COL and --y COL"),
 ]
 
@@ -93,7 +95,7 @@ def test_bad_csv_names_file_line_and_problem(tmp_path, kind, content, message):
     text = str(err.value)
     assert text.startswith(path + ": ")
     assert message in text
-    assert "\n" not in text
+    assert "\n" not in text and len(text) < 300
 
 
 def test_binary_junk(tmp_path):

@@ -22,6 +22,8 @@ from fitplay.errors import InputError, printable
 MAX_ABS = 1e100  # squares and products of such values stay finite in float64
 MAX_CSV_BYTES = 1 << 30
 CHUNK_BYTES = 1 << 24  # a larger file is read and parsed in pieces of about this size
+MAX_ROWS = 10_000_000  # the largest data set a fit is budgeted for (load <= 5 s, memory <= 600 MB)
+MAX_LINE_BYTES = 1 << 20  # no line of two numbers is longer
 # Line breaks that str.splitlines() knows and numpy's parser does not (with a lone CR: VT, FF, NEL ...).
 _ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
@@ -207,8 +209,15 @@ def _pieces(stream: BinaryIO, path: str) -> Iterator[bytes]:
     one read is one piece. More than MAX_CSV_BYTES in all (a pipe, stdin) is refused."""
     seen = 0
     while piece := read_part(stream.read, CHUNK_BYTES, path, DataError):
+        if b"\0" in piece:  # binary: the piece's decoding names the line; reading on would fill memory
+            yield piece
+            return
         if not piece.endswith(b"\n"):
-            piece += read_part(stream.readline, MAX_CSV_BYTES - seen - len(piece) + 1, path, DataError)
+            tail = read_part(stream.readline, MAX_LINE_BYTES + 1, path, DataError)
+            if len(tail) > MAX_LINE_BYTES and not tail.endswith(b"\n"):
+                raise DataError(f"{'<stdin>' if path == '-' else path}: a line longer than {MAX_LINE_BYTES >> 20} MB: "
+                                "not a CSV of numbers")
+            piece += tail
         seen += len(piece)
         if seen > MAX_CSV_BYTES:
             raise DataError(too_large(path, MAX_CSV_BYTES, "CSV file"))
@@ -232,8 +241,9 @@ def _layout(text: str, name: str, x_col: str | None, y_col: str | None) -> _Layo
     if not head:
         raise DataError(f"{name}: only a header row, no data rows")
     ncols = len(header) if header is not None else len(head[0][1])
-    if ncols < 2:
-        raise DataError(f"{name}: line {head[0][0]}: one column; need two (x and y)")
+    if ncols < 2:  # the line that sets the column count: the header's, if there is one
+        raise DataError(f"{name}: line {header_line if header is not None else head[0][0]}: one column; need two "
+                        "(x and y)")
     if ncols > 2 and (x_col is None or y_col is None):
         raise DataError(
             f"{name}: {ncols} columns ({_column_names(header, ncols)}); choose two with --x COL and --y COL"
@@ -275,6 +285,8 @@ def _streamed(raws: Iterator[bytes], first: str, name: str, layout: _Layout, tot
             y.resize(len(x), refcheck=False)
         x[n:n + len(px)], y[n:n + len(py)] = px, py
         n += len(px)
+        if n > MAX_ROWS:
+            raise DataError(f"{name}: more than {MAX_ROWS:,} rows: too many for one fit (use a sample)")
         line += lines
         breaks += raw.count(b"\n")
         done += len(raw)
@@ -342,16 +354,16 @@ def _odd_breaks(text: str) -> bool:
 
 
 def _number(cell: str, name: str, line: int, column: str) -> float:
+    shown = cell if len(cell) <= 20 else cell[:20] + "…"
     try:
         if "_" in cell:  # Python reads 1_0 as 10; a CSV does not
             raise ValueError(cell)
         value = float(cell)
     except ValueError:
-        shown = cell if len(cell) <= 20 else cell[:20] + "…"
         raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a number") from None
     if not math.isfinite(value):
-        raise DataError(f"{name}: line {line}: column {column}: {cell!r} is not a finite number")
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a finite number")
     if abs(value) > MAX_ABS:
-        raise DataError(f"{name}: line {line}: column {column}: {cell!r} is too large (over {MAX_ABS:g}, the loss "
-                        "would overflow)")
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is too large (over {MAX_ABS:g}, the "
+                        "loss would overflow)")
     return value

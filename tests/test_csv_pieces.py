@@ -118,6 +118,15 @@ def test_binary_and_endless_lines_are_refused_without_reading_on(monkeypatch):
     assert one_line.tell() < 5000
 
 
+def test_a_first_piece_of_blank_lines_is_refused_not_read_whole(monkeypatch):
+    monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    stream = io.BytesIO(b"x,y\n" + b"\n" * 100_000 + b"1,2\n3,4\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    with pytest.raises(DataError, match=r"^<stdin>: fewer than two lines with values in the first"):
+        load_csv("-")
+    assert stream.tell() < 1000
+
+
 def test_load_progress_shows_after_a_second_and_clears(capsys):
     bar = cli.LoadProgress(enabled=True)
     bar(10 << 20, 40 << 20)

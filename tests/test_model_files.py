@@ -97,8 +97,9 @@ BROKEN = {
     "shape": ("start = {'a': 1.0}\ndef predict(params, x):\n    return params['a']\n", "predict gave shape ()"),
     "import fails": ("import not_a_module_here\n", "line 1: ModuleNotFoundError"),
     "exits 0": ('"""y"""\nraise SystemExit(0)\n', "line 2: SystemExit: 0"),
+    "BaseException": ("class B(BaseException):\n    pass\nraise B('boom')\n", "line 3: B: boom"),
     "predict exits": ("start = {'a': 1.0}\ndef predict(params, x):\n    exit(0)\n",
-                      "line 3: predict raised SystemExit"),
+                      "predict called exit(0)"),
     "bad hand": ("start = {'a': 1.0, 'b': 2.0}\nhand = ('a', 'z')\ndef predict(p, x):\n    return p['a'] * x\n",
                  "hand must name two different scalar parameters"),
 }
@@ -223,3 +224,19 @@ def test_a_model_predicting_nan_is_named_as_such(tmp_path):
                     'def predict(p, x):\n    return p["a"] * x + jnp.nan\n')
     with pytest.raises(InputError, match="the MSE is not a number at a = 0, b = 0"):
         Session(Options(model=str(path), data=QUADRATIC_DATA))
+
+
+def test_a_model_that_exits_only_on_the_real_data_fails_in_one_line(tmp_path):
+    path = tmp_path / "later.py"
+    path.write_text('"""y = a·x + b"""\nimport sys\nstart = {"a": 0.0, "b": 0.0}\ndef predict(p, x):\n'
+                    '    if x.shape[0] != 5:\n        sys.exit(0)\n    return p["a"] * x + p["b"]\n')
+    r = cli("fit", "--model", str(path), QUADRATIC_DATA)
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [f"fitplay: {path}: predict called exit(0)"]
+
+
+async def test_a_keys_toml_with_a_huge_integer_is_named_and_skipped(tmp_path, monkeypatch):
+    keys_file(tmp_path, monkeypatch, "optimize = " + "9" * 5000 + "\n")
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("keys.toml: not a usable TOML value" in n.message for n in app._notifications)

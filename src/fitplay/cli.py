@@ -268,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
+    # ctrl+c ends at once: a KeyboardInterrupt raised inside a callback (JAX's, on a collection) is swallowed
+    signal.signal(signal.SIGINT, lambda *_: _end_now(EXIT_SIGINT))
     try:
         code = _run(command, args)
         sys.stdout.flush()
@@ -314,7 +316,7 @@ def _end_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RuntimeError):  # RuntimeError: a write it interrupted
             pass
     os._exit(code)
 

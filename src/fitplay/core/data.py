@@ -117,12 +117,18 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _rows(text: str, delim: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
+def _rows(text: str, delim: str, name: str, first_line: int = 1) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their line numbers (the text's first line is `first_line`)."""
     lines = text.splitlines()
     if '"' in text:
-        rows = enumerate(csv.reader(lines, delimiter=delim), first_line)
-        return [(i, [c.strip() for c in row]) for i, row in rows if any(c.strip() for c in row)]
+        reader, rows = csv.reader(lines, delimiter=delim), []
+        try:
+            for row in reader:
+                if any(c.strip() for c in row):
+                    rows.append((first_line + reader.line_num - 1, [c.strip() for c in row]))
+        except csv.Error as exc:  # a quoted cell over the csv module's limit (128 KB), say
+            raise DataError(f"{name}: line {first_line + reader.line_num - 1}: {exc}") from None
+        return rows
     return [(i, [c.strip() for c in ln.split(delim)]) for i, ln in enumerate(lines, first_line) if ln.strip()]
 
 
@@ -183,8 +189,8 @@ def load_csv(path: str, x_col: str | None = None, y_col: str | None = None,
         following = next(pieces, None)
         text = _decode(raw, name)
         if following is not None and sum(1 for ln in text.splitlines() if ln.strip()) < 2:
-            raw, following = b"".join([raw, following, *pieces]), None  # no header in a piece: read it whole
-            text = _decode(raw, name)
+            raise DataError(f"{name}: fewer than two lines with values in the first {CHUNK_BYTES >> 20} MB: not a "
+                            "CSV of numbers")
         layout = _layout(text, name, x_col, y_col)
         if following is None:
             xs, ys = _whole(text, raw, name, layout)
@@ -230,7 +236,7 @@ def _layout(text: str, name: str, x_col: str | None, y_col: str | None) -> _Layo
         raise DataError(f"{name}: empty file, expected two numeric columns x,y")
     first = next(ln for ln in text.splitlines() if ln.strip())
     delim = _delimiter(first)
-    head = _rows(_leading_lines(text, 2), delim)
+    head = _rows(_leading_lines(text, 2), delim, name)
     if not head:
         raise DataError(f"{name}: no values, expected two numeric columns x,y")
     header: list[str] | None = None
@@ -262,7 +268,7 @@ def _whole(text: str, raw: bytes, name: str, layout: _Layout) -> tuple[np.ndarra
         fast = _fast_columns(text, raw, layout.delim, layout.header_line, layout.ncols, layout.use)
     if fast is not None and fast.shape[0] >= 2:
         return np.ascontiguousarray(fast[:, 0]), np.ascontiguousarray(fast[:, 1])
-    rows = _rows(text, layout.delim)[1 if layout.header else 0:]
+    rows = _rows(text, layout.delim, name)[1 if layout.header else 0:]
     if not rows:
         raise DataError(f"{name}: no data rows")
     if len(rows) < 2:
@@ -308,7 +314,7 @@ def _piece(text: str, raw: bytes, name: str, layout: _Layout, first_line: int,
         fast = _fast_columns(text, raw, layout.delim, layout.header_line if header else 0, layout.ncols, layout.use)
     if fast is not None:  # no odd line breaks: every line ends at a \n
         return fast[:, 0], fast[:, 1], text.count("\n")
-    rows = _rows(text, layout.delim, first_line)[1 if header else 0:]
+    rows = _rows(text, layout.delim, name, first_line)[1 if header else 0:]
     return (*_values(rows, name, layout), len(text.splitlines()))
 
 

@@ -40,6 +40,8 @@ def parse_toml(text: str, path: Path, error: type[InputError]) -> dict:
         raise error(f"{path}: not valid TOML ({exc})") from None
     except RecursionError:
         raise error(f"{path}: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise error(f"{path}: not a usable TOML value ({str(exc).splitlines()[0][:80]})") from None
 
 
 def read_toml(path: Path, error: type[InputError]) -> dict:

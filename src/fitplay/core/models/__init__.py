@@ -94,7 +94,9 @@ def _load_file(path: str, stamp: tuple[int, int], hidden: int) -> Model:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise ModelError(f"{path}: line {exc.lineno}: syntax error: {exc.msg}") from None
-    except (Exception, SystemExit) as exc:  # a model file that calls exit() has failed, whatever its status
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a model file that calls exit() (or raises anything) has failed
         raise ModelError(f"{path}:{_line_in(exc, path)} {type(exc).__name__}: {exc}") from None
     if not callable(getattr(module, "predict", None)):
         raise ModelError(f"{path}: no predict(params, x) function")
@@ -114,7 +116,9 @@ def _checked(model: Model, source: str) -> Model:
     try:
         with np.errstate(all="ignore"):
             pred = np.asarray(model.predict(model.start(0), x), dtype=np.float64)
-    except (Exception, SystemExit) as exc:
+    except ModelError:
+        raise
+    except Exception as exc:
         raise ModelError(f"{source}:{_line_in(exc, source)} predict raised {type(exc).__name__}: {exc}") from None
     if pred.shape != x.shape:
         raise ModelError(f"{source}: predict gave shape {pred.shape} for x of shape {x.shape}: it must give one "

@@ -90,7 +90,10 @@ class Model:
         return self._start_of(seed)
 
     def predict(self, params: Params, x):
-        return self.module.predict(params, x)
+        try:
+            return self.module.predict(params, x)
+        except SystemExit as exc:  # a model file's exit() is its failure, never the program's end
+            raise ModelError(f"{self.source}: predict called exit({exc.code!r})") from None
 
     def loss(self, params: Params, x, y, xp=np, axis=None):
         """The mean loss (over `axis`, all by default, so a parameter grid can broadcast)."""

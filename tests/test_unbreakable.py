@@ -305,6 +305,7 @@ def test_a_closed_pipe_is_one_line_and_status_141():
     (["demo", "--speed", "1.7e308"], "outside 0.05..100"),
     (["fit", "--lr", "1e-300"], "outside 1e-20..10000"),
     (["fit", "--bogus"], "unrecognized arguments"),
+    (["bench", "--sessions", "99999"], "outside 1..64"),
 ])
 def test_bad_options_are_one_line_pointing_to_help(args, message):
     r = cli(*args)

@@ -188,8 +188,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "bench":
         p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
         p.add_argument("--quick", action="store_true", help="fewer repeats: a rougher, faster run")
-        p.add_argument("--sessions", type=int, metavar="N", help="instead: N playgrounds at once, idle then all "
-                       "optimizing (CPU, frames per second each, memory), as on a workshop host")
+        p.add_argument("--sessions", type=_int_in(1, 64), metavar="N", help="instead: N playgrounds at once (1 to "
+                       "64), idle then all optimizing (CPU, frames per second each, memory), as on a workshop host")
     if command == "lesson":
         p.add_argument("--step", type=_int_in(1, 99), help="start at step N (default: where you stopped)")
         p.add_argument("--plain", action="store_true", help="print the steps and the auto-pilot's transcript")
@@ -439,8 +439,9 @@ def run_bench_command(args: argparse.Namespace) -> int:
         sys.stderr.write(f"\r[{bar:<20}] {k}/{total} {stage:<50}")
         sys.stderr.flush()
 
-    if args.sessions is not None and args.sessions < 1:
-        raise InputError(f"--sessions must be at least 1, got {args.sessions}")
+    # the apps it starts are ended on the way out (its finally blocks): ctrl+c and SIGTERM unwind, not exit
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.sessions:
         results = run_sessions(args.sessions)
     else:

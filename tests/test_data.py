@@ -82,6 +82,7 @@ BAD = [
     ("wrong count", "x,y\n1,2\n3,4,5\n", "line 3: 3 fields, expected 2"),
     ("one column", "x\n1\n2\n", "one column"),
     ("long quoted cell", 'x,y\n1,2\n"' + "a" * 200_000 + '",3\n', "line 3: field larger than field limit"),
+    ("subnormal", "x,y\n1,1e-320\n2,0\n3,0\n", "line 2: column y: '1e-320' is too small (under 1e-300"),
     ("one-column title", "title\nx,y\n1,2\n3,4\n", "line 1: one column"),
     ("long cell", "x,y\n1,2\n2," + "9" * 200_000 + "\n", "line 3: column y: '99999999999999999999…' is not a finite"),
     ("three columns", "a,b,c\n1,2,3\n4,5,6\n", "3 columns (a, b, c); choose two with --x COL and --y COL"),

@@ -165,7 +165,7 @@ BAD_SESSIONS = {
                  "data.x\" must be a list of finite numbers"),
     "data empty": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [], "y": []}}), "2 or more numbers"),
     "data 1e300": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [1, 2], "y": [1e300, 1]}}),
-                   "within ±1e+100"),
+                   "each 0 or 1e-300 to 1e+100 in size"),
     "data /dev/zero": (json.dumps({**GOOD, "options": {"data": "/dev/zero"}}), "not a regular file"),
     "data constant x": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [1, 1, 1], "y": [1, 2, 3]}}),
                         "s.json: -: every x is 1"),

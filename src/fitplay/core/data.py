@@ -20,6 +20,7 @@ from fitplay.core.files import open_limited, read_part, too_large
 from fitplay.errors import InputError, printable
 
 MAX_ABS = 1e100  # squares and products of such values stay finite in float64
+MIN_ABS = 1e-300  # a value nearer 0 (but not 0) loses float64's precision: its spread and steps underflow
 MAX_CSV_BYTES = 1 << 30
 CHUNK_BYTES = 1 << 24  # a larger file is read and parsed in pieces of about this size
 MAX_ROWS = 10_000_000  # the largest data set a fit is budgeted for (load <= 5 s, memory <= 600 MB)
@@ -349,9 +350,15 @@ def _fast_columns(text: str, raw: bytes, delim: str, skip: int, ncols: int,
     if table.shape[1] != ncols:
         return None
     picked = table if use == (0, 1) and ncols == 2 else table[:, list(use)]
-    if not np.all(np.isfinite(picked)) or np.abs(picked).max(initial=0.0) > MAX_ABS:
+    if not np.all(np.isfinite(picked)) or not in_range(picked):
         return None
     return picked
+
+
+def in_range(values: np.ndarray) -> bool:
+    """Every value is 0 or between MIN_ABS and MAX_ABS in size."""
+    size = np.abs(values)
+    return bool(size.max(initial=0.0) <= MAX_ABS and not np.any((size > 0) & (size < MIN_ABS)))
 
 
 def _odd_breaks(text: str) -> bool:
@@ -372,4 +379,7 @@ def _number(cell: str, name: str, line: int, column: str) -> float:
     if abs(value) > MAX_ABS:
         raise DataError(f"{name}: line {line}: column {column}: {shown!r} is too large (over {MAX_ABS:g}, the "
                         "loss would overflow)")
+    if 0.0 < abs(value) < MIN_ABS:
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is too small (under {MIN_ABS:g} but not "
+                        "0, float64 loses its precision there): rescale the column")
     return value

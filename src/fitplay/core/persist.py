@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fitplay.core.data import MAX_ABS, Dataset
+from fitplay.core.data import MAX_ABS, MIN_ABS, Dataset, in_range
 from fitplay.core.files import read_limited
 from fitplay.core.models import ModelError, Params, is_model_file, load_model
 from fitplay.core.optim import OPTIMIZERS
@@ -147,8 +147,9 @@ def _embedded(raw: object, name: str, source: str | None) -> Dataset:
         if not isinstance(values, list) or not all(_number(v) for v in values):
             raise SessionError(f"{name}: \"data.{key}\" must be a list of finite numbers")
         column = np.asarray(values, dtype=np.float64)
-        if column.size < 2 or np.abs(column).max() > MAX_ABS:
-            raise SessionError(f"{name}: \"data.{key}\" must hold 2 or more numbers within ±{MAX_ABS:g}")
+        if column.size < 2 or not in_range(column):
+            raise SessionError(f"{name}: \"data.{key}\" must hold 2 or more numbers, each 0 or {MIN_ABS:g} to "
+                               f"{MAX_ABS:g} in size")
         columns.append(column)
     if columns[0].size != columns[1].size:
         raise SessionError(f"{name}: \"data.x\" and \"data.y\" must have the same length")

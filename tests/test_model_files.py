@@ -97,6 +97,7 @@ BROKEN = {
     "shape": ("start = {'a': 1.0}\ndef predict(params, x):\n    return params['a']\n", "predict gave shape ()"),
     "import fails": ("import not_a_module_here\n", "line 1: ModuleNotFoundError"),
     "exits 0": ('"""y"""\nraise SystemExit(0)\n', "line 2: SystemExit: 0"),
+    "long name": ("start = {'a' * 17: 1.0}\ndef predict(p, x):\n    return x\n", "of at most 16 characters"),
     "BaseException": ("class B(BaseException):\n    pass\nraise B('boom')\n", "line 3: B: boom"),
     "predict exits": ("start = {'a': 1.0}\ndef predict(params, x):\n    exit(0)\n",
                       "predict called exit(0)"),
@@ -180,6 +181,7 @@ async def test_a_bad_keys_toml_is_named_and_skipped(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("text, message", [('raise = "q"\n', "'q' is bound twice, to raise and to quit"),
+                                           ('optimize = "ctrl+p"\n', "optimize cannot take 'ctrl+p'"),
                                            ('optimize = "left_square_bracket"\n', "to step_smaller and to optimize")])
 async def test_a_keys_toml_that_binds_a_key_twice_is_named_and_skipped(tmp_path, monkeypatch, text, message):
     keys_file(tmp_path, monkeypatch, text)

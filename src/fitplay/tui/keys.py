@@ -113,8 +113,18 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     return keymap, []
 
 
+# Keys the app itself needs, which no binding may take.
+RESERVED = {"ctrl+p": "the command palette", "tab": "moving the focus", "shift+tab": "moving the focus",
+            "escape": "cancelling", "enter": "applying a typed value"}
+
+
 def _check_unique(keymap: dict[str, str], path: Path) -> None:
-    """One key, one action: a remapped key that another binding (or its own other one) holds is refused."""
+    """One key, one action: a remapped key that another binding (or its own other one) or the app holds is
+    refused."""
+    for binding_id, keys in keymap.items():
+        for key in keys.split(","):
+            if key in RESERVED:
+                raise KeymapError(f"{path}: {binding_id} cannot take {key!r}: it is for {RESERVED[key]}")
     holder: dict[str, str] = {}
     for binding in in_force(keymap, BINDINGS + LESSON_BINDINGS):
         for key in binding.key.split(","):

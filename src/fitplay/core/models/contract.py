@@ -28,6 +28,8 @@ from fitplay.errors import InputError, printable
 Params = dict[str, np.ndarray]
 OPTIMIZER_NAMES = ("gd", "momentum", "adam")
 LOSS_LABELS = {"mse": "MSE", "bce": "cross-entropy", "custom": "loss"}
+MAX_NAME = 16  # characters of a parameter name: the panel's lines hold it with its value
+MAX_FORMULA = 80  # characters of a docstring's first line shown as the formula
 
 
 class ModelError(InputError):
@@ -168,8 +170,9 @@ class Model:
         raw = self.module.start(seed, **self.options) if callable(self.module.start) else self.module.start
         if not isinstance(raw, dict) or not raw or not all(isinstance(k, str) for k in raw):
             raise ModelError(f"{self.source}: start must be a dict of parameter names to numbers")
-        if not all(k.isidentifier() and k.isascii() for k in raw):
-            raise ModelError(f"{self.source}: parameter names must be plain names (letters, digits and _)")
+        if not all(k.isidentifier() and k.isascii() and len(k) <= MAX_NAME for k in raw):
+            raise ModelError(f"{self.source}: parameter names must be plain names (letters, digits and _) of at most "
+                             f"{MAX_NAME} characters (the panel shows them)")
         try:
             params = {k: np.array(v, dtype=np.float64) for k, v in raw.items()}
         except (TypeError, ValueError):
@@ -188,7 +191,6 @@ class Model:
         return (hand[0], hand[1])
 
 
-MAX_FORMULA = 80  # characters of a docstring's first line shown as the formula
 
 
 def _formula(module: ModuleType, source: str) -> str:

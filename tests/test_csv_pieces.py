@@ -127,6 +127,19 @@ def test_a_first_piece_of_blank_lines_is_refused_not_read_whole(monkeypatch):
     assert stream.tell() < 1000
 
 
+@pytest.mark.parametrize("row, message", [(b",\n", "line 2: column x: '' is not a number"),
+                                          (b"1,2,\n", "line 2: 3 fields, expected 2")])
+def test_a_bad_first_row_is_named_before_the_piece_is_parsed(monkeypatch, row, message):
+    """Every row bad (a file of commas): the first is the error, found before a whole piece is parsed line by
+    line (50 MB of them took 1.8 GB and 15 s)."""
+    calls = []
+    monkeypatch.setattr(data, "_rows", lambda *a, _rows=data._rows: calls.append(len(a[0])) or _rows(*a))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x,y\n" + row * 10_000)))
+    with pytest.raises(DataError, match=message):
+        load_csv("-")
+    assert max(calls) < 100  # only the leading lines were split into rows
+
+
 def test_load_progress_shows_after_a_second_and_clears(capsys):
     bar = cli.LoadProgress(enabled=True)
     bar(10 << 20, 40 << 20)

@@ -259,7 +259,9 @@ def _layout(text: str, name: str, x_col: str | None, y_col: str | None) -> _Layo
     yi = _pick(y_col, header, ncols, 1, name, "--y")
     if xi == yi:
         raise DataError(f"{name}: x and y would both be column {xi}: choose two different columns with --x and --y")
-    return _Layout(delim, header, header_line, ncols, (xi, yi))
+    layout = _Layout(delim, header, header_line, ncols, (xi, yi))
+    _values(head[:1], name, layout)  # a bad first row is named at once, before a whole piece is parsed line by line
+    return layout
 
 
 def _whole(text: str, raw: bytes, name: str, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:

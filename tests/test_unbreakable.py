@@ -159,6 +159,7 @@ BAD_SESSIONS = {
     "lr 1e400": (json.dumps({**GOOD, "lr": 1e300}).replace("1e+300", "1e400"),
                  "lr must be a number from 1e-20 to 10000, got inf"),
     "lr a string": (json.dumps({**GOOD, "lr": "0.1"}), "lr must be a number from 1e-20 to 10000, got '0.1'"),
+    "steps_per_frame true": (json.dumps({**GOOD, "steps_per_frame": True}), "steps_per_frame must be a whole number"),
     "step_count huge": (json.dumps({**GOOD, "step_count": 10**20}), "step_count must be a whole number from 0"),
     "data scalar": (json.dumps({**GOOD, "options": {"data": "-"}, "data": 3}), "\"data\" must be an object"),
     "data 2-D": (json.dumps({**GOOD, "options": {"data": "-"}, "data": {"x": [[1, 2]], "y": [[1, 2]]}}),
@@ -300,12 +301,25 @@ def test_a_closed_pipe_is_one_line_and_status_141():
     assert proc.wait(60) == 141 and "broken pipe" in err and "Traceback" not in err
 
 
+def test_a_huge_column_option_is_cut_in_its_error(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n1,2\n3,4\n")
+    r = cli("fit", "--x", "c" * 100_000, str(path))
+    assert r.returncode == 2 and len(r.stderr) < 300 and f"--x '{'c' * 40}…' is not a column" in r.stderr
+
+
+def test_record_with_plain_frames_is_refused(tmp_path):
+    r = cli("demo", "--plain", "--record", str(tmp_path / "shots"))
+    assert r.returncode == 2 and "--record takes screenshots of the terminal demo" in r.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["--fps", "100000"], "outside 1..120"),
     (["demo", "--speed", "1.7e308"], "outside 0.05..100"),
     (["fit", "--lr", "1e-300"], "outside 1e-20..10000"),
     (["fit", "--bogus"], "unrecognized arguments"),
     (["bench", "--sessions", "99999"], "outside 1..64"),
+    (["serve", "--host", ""], "an address is needed"),
 ])
 def test_bad_options_are_one_line_pointing_to_help(args, message):
     r = cli(*args)

@@ -124,9 +124,16 @@ def _add_display(p: argparse.ArgumentParser) -> None:
     u.add_argument("--no-color", action="store_true", help="monochrome output (NO_COLOR is honoured too)")
 
 
+def _host(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an address is needed (0.0.0.0 for every address of this machine)")
+    return text
+
+
 def _add_serve(p: argparse.ArgumentParser) -> None:
     s = p.add_argument_group("server")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: this machine only)")
+    s.add_argument("--host", default="127.0.0.1", type=_host,
+                   help="address to listen on (127.0.0.1: this machine only)")
     s.add_argument("--port", type=_int_in(1, 65535), default=8000, help="port (8000)")
     s.add_argument("--max-sessions", type=_int_in(1, 10_000), default=8,
                    help="tabs served at once; more are told the room is full (8)")
@@ -398,8 +405,12 @@ def run_demo(args: argparse.Namespace) -> int:
     record = Path(args.record) if args.record else None
     if record is not None and record.exists() and not record.is_dir():
         raise InputError(f"--record {args.record}: not a folder (the screenshots go into a folder)")
+    plain = args.plain or not sys.stdout.isatty()
+    if record is not None and plain:
+        raise InputError("--record takes screenshots of the terminal demo: plain frames (--plain, or no terminal "
+                         "on stdout) have none")
     session = make_session(args)
-    if args.plain or not sys.stdout.isatty():
+    if plain:
         from fitplay.plain_demo import run_plain
 
         run_plain(session, args.frames, sys.stdout)

@@ -125,7 +125,7 @@ async def refuse(request, limit: int):
 def serve(args: argparse.Namespace, options: Sequence[str]) -> int:
     """Serve until ctrl+c (or SIGTERM); the exit status says which. options: the playground options, checked."""
     server = make_server(app_command(options), args.host, args.port, args.max_sessions)
-    where = f"http://{args.host}:{args.port}/"
+    where = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}/"
     if not is_loopback(args.host):
         print(f"fitplay: serving on {args.host}: anyone who can reach this machine on port {args.port} can open "
               "a session", file=sys.stderr)

@@ -142,7 +142,8 @@ def _pick(spec: str | None, header: list[str] | None, ncols: int, default: int, 
         idx = int(spec)
     except ValueError:
         cols = _column_names(header, ncols) if header else f"0..{ncols - 1}"
-        raise DataError(f"{name}: {flag} {spec!r} is not a column (columns: {cols})") from None
+        shown = spec if len(spec) <= 40 else spec[:40] + "…"
+        raise DataError(f"{name}: {flag} {shown!r} is not a column (columns: {cols})") from None
     if not 0 <= idx < ncols:
         raise DataError(f"{name}: {flag} {idx} is out of range (the file has {ncols} columns, 0..{ncols - 1})")
     return idx

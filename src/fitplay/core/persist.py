@@ -161,10 +161,10 @@ def _restore(session: Session, doc: dict, name: str) -> None:
         raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, got {_shown(doc['lr'])}")
     lr = float(doc["lr"])
     step_size = doc.get("step_size", session.step_size)
-    if step_size not in STEP_SIZES:
+    if isinstance(step_size, bool) or step_size not in STEP_SIZES:
         raise SessionError(f"{name}: step_size must be one of {', '.join(f'{s:g}' for s in STEP_SIZES)}")
     speed = doc.get("steps_per_frame", session.steps_per_frame)
-    if not isinstance(speed, int) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
+    if not isinstance(speed, int) or isinstance(speed, bool) or not 1 <= speed <= MAX_STEPS_PER_FRAME:
         raise SessionError(f"{name}: steps_per_frame must be a whole number from 1 to {MAX_STEPS_PER_FRAME}")
     step_count = doc.get("step_count", 0)
     if not isinstance(step_count, int) or isinstance(step_count, bool) or not 0 <= step_count <= MAX_STEP_COUNT:

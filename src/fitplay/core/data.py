@@ -16,8 +16,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from fitplay.core.files import open_limited, read_part, too_large
-from fitplay.errors import InputError, printable
+from fitplay.core.files import open_limited, read_part, source_name, too_large
+from fitplay.errors import InputError, printable, shortened
 
 MAX_ABS = 1e100  # squares and products of such values stay finite in float64
 MIN_ABS = 1e-300  # a value nearer 0 (but not 0) loses float64's precision: its spread and steps underflow
@@ -142,8 +142,7 @@ def _pick(spec: str | None, header: list[str] | None, ncols: int, default: int, 
         idx = int(spec)
     except ValueError:
         cols = _column_names(header, ncols) if header else f"0..{ncols - 1}"
-        shown = spec if len(spec) <= 40 else spec[:40] + "…"
-        raise DataError(f"{name}: {flag} {shown!r} is not a column (columns: {cols})") from None
+        raise DataError(f"{name}: {flag} {shortened(spec, 41)!r} is not a column (columns: {cols})") from None
     if not 0 <= idx < ncols:
         raise DataError(f"{name}: {flag} {idx} is out of range (the file has {ncols} columns, 0..{ncols - 1})")
     return idx
@@ -183,7 +182,7 @@ def load_csv(path: str, x_col: str | None = None, y_col: str | None = None,
 
     A file larger than one piece (CHUNK_BYTES) is read and parsed a piece at a time, never whole: memory stays
     near the size of the result. progress(bytes read, file size or 0) is called after each piece."""
-    name = "<stdin>" if path == "-" else path
+    name = source_name(path)
     with open_limited(path, MAX_CSV_BYTES, DataError, "CSV file") as stream:
         total = _regular_size(stream)
         pieces = _pieces(stream, path)
@@ -223,7 +222,7 @@ def _pieces(stream: BinaryIO, path: str) -> Iterator[bytes]:
         if not piece.endswith(b"\n"):
             tail = read_part(stream.readline, MAX_LINE_BYTES + 1, path, DataError)
             if len(tail) > MAX_LINE_BYTES and not tail.endswith(b"\n"):
-                raise DataError(f"{'<stdin>' if path == '-' else path}: a line longer than {MAX_LINE_BYTES >> 20} MB: "
+                raise DataError(f"{source_name(path)}: a line longer than {MAX_LINE_BYTES >> 20} MB: "
                                 "not a CSV of numbers")
             piece += tail
         seen += len(piece)
@@ -370,7 +369,7 @@ def _odd_breaks(text: str) -> bool:
 
 
 def _number(cell: str, name: str, line: int, column: str) -> float:
-    shown = cell if len(cell) <= 20 else cell[:20] + "…"
+    shown = shortened(cell, 21)
     try:
         if "_" in cell:  # Python reads 1_0 as 10; a CSV does not
             raise ValueError(cell)

@@ -54,12 +54,17 @@ def read_part(read: Callable[[int], bytes], size: int, path: str, error: type[In
     try:
         return read(size)
     except OSError as exc:
-        raise error(f"{'<stdin>' if path == '-' else path}: cannot read ({exc.strerror or exc})") from None
+        raise error(f"{source_name(path)}: cannot read ({exc.strerror or exc})") from None
+
+
+def source_name(path: str) -> str:
+    """How messages name a file: its path, or <stdin> for "-"."""
+    return "<stdin>" if path == "-" else path
 
 
 def too_large(path: str, limit: int, what: str) -> str:
     """The message for a pipe or stdin found to hold more than `limit` bytes."""
-    return f"{'<stdin>' if path == '-' else path}: more than {_size(limit)}: too large for a {what}"
+    return f"{source_name(path)}: more than {_size(limit)}: too large for a {what}"
 
 
 def read_limited(path: str, limit: int, error: type[InputError], what: str, pipes: bool = True) -> bytes:

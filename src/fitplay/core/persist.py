@@ -15,7 +15,7 @@ from fitplay.core.models import ModelError, Params, is_model_file, load_model
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.scaling import SCALE_MODES
 from fitplay.core.session import LIMITS, MAX_LR, MAX_STEPS_PER_FRAME, MIN_LR, STEP_SIZES, Options, Session
-from fitplay.errors import InputError
+from fitplay.errors import InputError, shortened
 
 SESSION_FORMAT = 1
 MAX_SESSION_BYTES = 256 << 20
@@ -76,12 +76,6 @@ def _short_int(digits: str) -> int:
         raise ValueError(f"an integer of {len(digits.lstrip('-'))} digits: no field holds more than "
                          f"{MAX_INT_DIGITS}")
     return int(digits)
-
-
-def _shown(value: object) -> str:
-    """A value from the file as an error shows it: its JSON-like form, cut (with …) to 30 characters."""
-    text = repr(value)
-    return text if len(text) <= 30 else text[:29] + "…"
 
 
 def from_dict(doc: object, name: str = "session", steps: int | None = None, model: str | None = None) -> Session:
@@ -158,7 +152,8 @@ def _embedded(raw: object, name: str, source: str | None) -> Dataset:
 
 def _restore(session: Session, doc: dict, name: str) -> None:
     if not _number(doc["lr"]) or not MIN_LR <= doc["lr"] <= MAX_LR:
-        raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, got {_shown(doc['lr'])}")
+        raise SessionError(f"{name}: lr must be a number from {MIN_LR:g} to {MAX_LR:g}, "
+                           f"got {shortened(repr(doc['lr']), 30)}")
     lr = float(doc["lr"])
     step_size = doc.get("step_size", session.step_size)
     if isinstance(step_size, bool) or step_size not in STEP_SIZES:

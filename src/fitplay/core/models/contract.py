@@ -23,7 +23,7 @@ import numpy as np
 
 from fitplay.core import losses
 from fitplay.core.data import DataError, Dataset
-from fitplay.errors import InputError, printable
+from fitplay.errors import InputError, printable, shortened
 
 Params = dict[str, np.ndarray]
 OPTIMIZER_NAMES = ("gd", "momentum", "adam")
@@ -196,7 +196,7 @@ class Model:
 def _formula(module: ModuleType, source: str) -> str:
     doc = (module.__doc__ or "").strip()
     line = doc.splitlines()[0].strip() if doc else f"the model in {source}"
-    return line if len(line) <= MAX_FORMULA else line[:MAX_FORMULA - 1] + "…"
+    return shortened(line, MAX_FORMULA)
 
 
 def _scalars(params: Params) -> bool:

@@ -328,10 +328,15 @@ def _end_now(code: int) -> None:
     os._exit(code)
 
 
+def web_driver() -> bool:
+    """Is this app run by Textual's web driver (textual-serve, textual-web), which brings its own keys and screen?"""
+    return bool(os.environ.get("TEXTUAL_DRIVER"))
+
+
 def keyboard_terminal() -> None:
     """Make sure keys can be read: after data came through a pipe on stdin, read keys from /dev/tty. Textual's
     web driver (textual-serve) brings its own keys."""
-    if os.environ.get("TEXTUAL_DRIVER"):
+    if web_driver():
         return
     if sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty():
         return
@@ -426,7 +431,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_lesson(args: argparse.Namespace) -> int:
-    if args.plain or not (sys.stdout.isatty() or os.environ.get("TEXTUAL_DRIVER")):
+    if args.plain or not (sys.stdout.isatty() or web_driver()):
         from fitplay.plain_lesson import run_plain_lesson
 
         return run_plain_lesson(sys.stdout, args.step)

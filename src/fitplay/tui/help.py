@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from fitplay.core.session import stop_rules
 from fitplay.errors import printable
-from fitplay.tui.keys import BINDING_IDS, TEN_X, key_name, keymap_path
+from fitplay.tui.keys import BINDING_IDS, TEN_X, first_key, key_name, keymap_path
 
 
 def key_table(bindings: list[Binding]) -> Table:
@@ -53,8 +53,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, bindings: list[Binding]):
         super().__init__()
         self.bindings_list = bindings
-        self.close_keys = ["escape"] + [next(b for b in bindings if b.id == i).key.split(",")[0]
-                                        for i in ("help", "quit")]
+        self.close_keys = ["escape", first_key(bindings, "help"), first_key(bindings, "quit")]
 
     def on_key(self, event: events.Key) -> None:
         if event.key in self.close_keys:

@@ -147,9 +147,14 @@ def key_name(key: str) -> str:
     return _NAMES.get(key, key)
 
 
-def keys_of(bindings: list[Binding], binding_id: str) -> str:
-    """The first key of a binding, as shown on screen (for hints such as "press o to optimize")."""
+def first_key(bindings: list[Binding], binding_id: str) -> str:
+    """The first key of a binding, as Textual names it (`question_mark`)."""
     for b in bindings:
         if b.id == binding_id:
-            return key_name(b.key.split(",")[0])
+            return b.key.split(",")[0]
     raise KeyError(binding_id)
+
+
+def keys_of(bindings: list[Binding], binding_id: str) -> str:
+    """The first key of a binding, as shown on screen (for hints such as "press o to optimize")."""
+    return key_name(first_key(bindings, binding_id))

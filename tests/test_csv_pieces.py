@@ -49,6 +49,13 @@ BYTES = {
 }
 
 
+def stdin_of(monkeypatch, content: bytes) -> io.BytesIO:
+    """Standard input holding content; the stream, to see how far it was read."""
+    stream = io.BytesIO(content)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    return stream
+
+
 def outcome(path: str) -> tuple[str, object]:
     try:
         d = load_csv(path)
@@ -87,7 +94,7 @@ def test_a_piecewise_read_reports_progress_and_gives_plain_arrays(tmp_path, monk
 def test_stdin_larger_than_the_limit_is_refused_in_pieces(monkeypatch):
     monkeypatch.setattr(data, "CHUNK_BYTES", 100)
     monkeypatch.setattr(data, "MAX_CSV_BYTES", 1000)
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("".join(rows()).encode())))
+    stdin_of(monkeypatch, "".join(rows()).encode())
     with pytest.raises(DataError, match=r"^<stdin>: more than 1000 bytes: too large for a CSV file$"):
         load_csv("-")
 
@@ -96,8 +103,7 @@ def test_more_rows_than_a_fit_is_budgeted_for_are_refused_early(monkeypatch):
     """A pipe of endless valid rows (yes 1,2) is refused at MAX_ROWS, not read to the byte limit (4 GB of arrays)."""
     monkeypatch.setattr(data, "CHUNK_BYTES", 100)
     monkeypatch.setattr(data, "MAX_ROWS", 50)
-    stream = io.BytesIO(b"1,2\n" * 10_000)
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    stream = stdin_of(monkeypatch, b"1,2\n" * 10_000)
     with pytest.raises(DataError, match=r"^<stdin>: more than 50 rows: too many for one fit"):
         load_csv("-")
     assert stream.tell() < 1000
@@ -106,13 +112,11 @@ def test_more_rows_than_a_fit_is_budgeted_for_are_refused_early(monkeypatch):
 def test_binary_and_endless_lines_are_refused_without_reading_on(monkeypatch):
     monkeypatch.setattr(data, "CHUNK_BYTES", 100)
     monkeypatch.setattr(data, "MAX_LINE_BYTES", 1000)
-    zeros = io.BytesIO(bytes(100_000))  # /dev/zero: the first piece's NUL ends it
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(zeros))
+    zeros = stdin_of(monkeypatch, bytes(100_000))  # /dev/zero: the first piece's NUL ends it
     with pytest.raises(DataError, match=r"^<stdin>: line 1: binary data"):
         load_csv("-")
     assert zeros.tell() <= 200
-    one_line = io.BytesIO(b"x,y\n1,2\n" + b"7" * 100_000)
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(one_line))
+    one_line = stdin_of(monkeypatch, b"x,y\n1,2\n" + b"7" * 100_000)
     with pytest.raises(DataError, match=r"^<stdin>: a line longer than"):
         load_csv("-")
     assert one_line.tell() < 5000
@@ -120,8 +124,7 @@ def test_binary_and_endless_lines_are_refused_without_reading_on(monkeypatch):
 
 def test_a_first_piece_of_blank_lines_is_refused_not_read_whole(monkeypatch):
     monkeypatch.setattr(data, "CHUNK_BYTES", 100)
-    stream = io.BytesIO(b"x,y\n" + b"\n" * 100_000 + b"1,2\n3,4\n")
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(stream))
+    stream = stdin_of(monkeypatch, b"x,y\n" + b"\n" * 100_000 + b"1,2\n3,4\n")
     with pytest.raises(DataError, match=r"^<stdin>: fewer than two lines with values in the first"):
         load_csv("-")
     assert stream.tell() < 1000
@@ -134,7 +137,7 @@ def test_a_bad_first_row_is_named_before_the_piece_is_parsed(monkeypatch, row, m
     line (50 MB of them took 1.8 GB and 15 s)."""
     calls = []
     monkeypatch.setattr(data, "_rows", lambda *a, _rows=data._rows: calls.append(len(a[0])) or _rows(*a))
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x,y\n" + row * 10_000)))
+    stdin_of(monkeypatch, b"x,y\n" + row * 10_000)
     with pytest.raises(DataError, match=message):
         load_csv("-")
     assert max(calls) < 100  # only the leading lines were split into rows

@@ -201,8 +201,12 @@ class FitplayApp(App[int]):
             self._shown[selector] = content
             update_text(self.query_one(selector, Static), old, content)
 
+    def _param_text(self, index: int) -> str:
+        """A hand parameter as its input box shows it (rounded)."""
+        return fmt_number(float(self.session.params[self.session.model.hand[index]]))
+
     def _show_param(self, box: ParamInput) -> None:
-        box.value = fmt_number(float(self.session.params[self.session.model.hand[box.index]]))
+        box.value = self._param_text(box.index)
 
     def _report(self, ok: bool = True) -> None:
         """Show the session's message, as an error when the action was refused."""
@@ -222,9 +226,8 @@ class FitplayApp(App[int]):
     def on_input_submitted(self, event: ParamInput.Submitted) -> None:
         box = event.input
         if isinstance(box, ParamInput):
-            shown = fmt_number(float(self.session.params[self.session.model.hand[box.index]]))
             # enter on the value as shown (rounded) keeps the exact one: it must not move off an optimum
-            ok = event.value.strip() == shown or self.session.set_param(box.index, event.value)
+            ok = event.value.strip() == self._param_text(box.index) or self.session.set_param(box.index, event.value)
             self._show_param(box)
             self.query_one("#chart").focus()
             self._report(ok)

@@ -7,16 +7,11 @@ import io
 
 import numpy as np
 import pytest
-from rich.console import Console
-from rich.segment import Segment
-from textual._compositor import ChopsUpdate
-from textual.strip import Strip
 
 from fitplay import cli
 from fitplay.core import data
 from fitplay.core.data import DataError, load_csv
 from fitplay.tui.app import AppOptions, make_app
-from fitplay.tui.updates import render_segments
 
 
 def rows(n: int = 300, header: str = "x,y\n", end: str = "\n") -> list[str]:
@@ -164,12 +159,3 @@ async def test_the_app_shows_a_loading_bar_and_hides_it():
         app._end_loading()
         await pilot.pause()
         assert not caption.display
-
-
-def test_an_update_sends_the_changed_cells_only():
-    strip = Strip([Segment("abc"), Segment("defgh")], 8)
-    update = ChopsUpdate([{0: strip}], [(0, 4, 6)], [[8]])
-    console = Console(color_system=None, force_terminal=True, width=8)
-    assert render_segments(update, console) == "\x1b[1;5Hef"
-    whole = ChopsUpdate([{0: strip}], [(0, 0, 8)], [[8]])
-    assert render_segments(whole, console) == "\x1b[1;1Habcdefgh"

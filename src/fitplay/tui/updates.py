@@ -1,15 +1,21 @@
-"""Send the cells that changed, not the line up to them.
+"""Two replacements in Textual's compositor that make a small change cost little, on screen as before.
 
-Textual 8 writes a changed span of a line from the left edge of the widget it lies in
-(`ChopsUpdate.render_segments` crops each piece's end to the span, not its start): a moving line at column 80
-of the chart resends the 80 unchanged cells before it, in every row it crosses. This version starts each
-piece at the span's first cell as well."""
+Textual 8 renders a partial update in a box around every changed region: each widget under that box renders
+all its visible rows, containers included (the panel's 17 widgets redraw 40 rows each for a two-row change),
+and each changed span of a line is written from the left edge of the widget it lies in (a moving line at
+column 80 of the chart resends the 80 unchanged cells before it, in every row it crosses). Here each widget
+renders only the rows a changed region crosses, and each span is written from its first changed cell. Both
+were measured through a terminal with `fitplay bench` (CPU and bytes per key)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from rich.console import Console
 from rich.control import Control
-from textual._compositor import ChopsUpdate
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.strip import Strip
 
 
 def render_segments(self: ChopsUpdate, console: Console) -> str:
@@ -31,6 +37,61 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
     return "".join(sequences)
 
 
+def render_partial_update(self: Compositor) -> ChopsUpdate | None:
+    """The changed spans as chops, each drawn by the widget in front there: widgets come front to back, and
+    each renders only its rows that still have a changed chop to fill (a container hidden behind its
+    children renders nothing)."""
+    regions = list(self._dirty_regions)
+    self._dirty_regions.clear()
+    if not regions:
+        return None
+    cuts = self.cuts
+    spans = list(self._regions_to_spans(regions))
+    chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+    unfilled = _changed_chops(cuts, spans)
+    for widget, (region, clip) in self.visible_widgets.items():
+        shown = region.intersection(clip)
+        left, right = shown.x, shown.right
+        rows = [y for y in range(shown.y, shown.bottom)
+                if any(left <= cut < right for cut in unfilled.get(y, ()))] if shown else []
+        for y0, y1 in _runs(rows):
+            strips = widget.render_lines(Region(left - region.x, y0 - region.y, shown.width, y1 - y0))
+            for y, strip in zip(range(y0, y1), strips):
+                line_cuts = [cut for cut in cuts[y] if left <= cut <= right]
+                wanted = unfilled[y]
+                for cut, piece in zip(line_cuts, strip.divide([cut - left for cut in line_cuts[1:]])):
+                    if cut in wanted:
+                        chops[y][cut] = piece
+                        wanted.discard(cut)
+                if not wanted:
+                    del unfilled[y]
+    return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in cuts])
+
+
+def _changed_chops(cuts: list[list[int]], spans: list[tuple[int, int, int]]) -> dict[int, set[int]]:
+    """For each changed row, the starts of the chops (the pieces between cuts) that a changed span crosses."""
+    crossed: dict[int, set[int]] = {}
+    for y, x1, x2 in spans:
+        line = cuts[y]
+        crossed.setdefault(y, set()).update(start for start, end in zip(line, line[1:]) if start < x2 and end > x1)
+    return crossed
+
+
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """Ascending rows as ranges [start, end) of consecutive rows."""
+    start = previous = None
+    for y in rows:
+        if previous is not None and y != previous + 1:
+            yield start, previous + 1
+            start = None
+        if start is None:
+            start = y
+        previous = y
+    if start is not None:
+        yield start, previous + 1
+
+
 def send_changed_cells_only() -> None:
-    """Install render_segments in Textual (the same output on screen, fewer bytes)."""
+    """Install both in Textual (the same screen, less work and fewer bytes)."""
     ChopsUpdate.render_segments = render_segments
+    Compositor.render_partial_update = render_partial_update

@@ -1,0 +1,86 @@
+"""fitplay's partial screen updates (tui/updates.py replaces two of Textual's compositor methods) leave the
+terminal as a full repaint does: the real app in a pseudo-terminal, every byte it writes read by pyte."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import struct
+import termios
+from pathlib import Path
+
+import pyte
+import pytest
+from rich.console import Console
+from rich.segment import Segment
+from textual._compositor import ChopsUpdate
+from textual.strip import Strip
+
+from fitplay.bench import FITPLAY, Terminal, start
+from fitplay.tui.updates import render_segments
+
+KEYS = [b"\x1b[A", b"\x1b[A", b"\x1b[C", b"\x1b[1;2A", b"t", b"e", b"]", b"\x1b[B", b"o", b"v", b"\x1b[A",
+        b"v", b"v", b"p", b"?", b"\x1b[B", b"?", b"\x10", b"\x1b", b"\x1b[D"]
+
+
+class Screen:
+    """The terminal as pyte sees it, fed from the app's output."""
+
+    def __init__(self, term: Terminal, width: int, height: int):
+        self.term, self.fed = term, 0
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def catch_up(self) -> None:
+        """Feed what the app wrote until it has been quiet a while."""
+        self.term.read(0.1)
+        self.term.settle()
+        self.stream.feed(bytes(self.term.out[self.fed:]))
+        self.fed = len(self.term.out)
+
+    def resize(self, width: int, height: int) -> None:
+        fcntl.ioctl(self.term.fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        self.screen.resize(height, width)
+        os.kill(self.term.proc.pid, signal.SIGWINCH)
+        self.term.read(0.3)
+        self.catch_up()
+
+    def cells(self) -> list[list[tuple]]:
+        """Every cell: character, colours and bold."""
+        return [[(c.data, c.fg, c.bg, c.bold) for c in (self.screen.buffer[y][x] for x in range(self.screen.columns))]
+                for y in range(self.screen.lines)]
+
+
+@pytest.mark.slow
+def test_partial_updates_leave_the_screen_a_full_repaint_draws(tmp_path: Path):
+    term, _ = start(FITPLAY, tmp_path, ["--lr", "0.0001", "--steps", "10000000"])
+    try:
+        screen = Screen(term, 120, 40)
+        screen.catch_up()
+        first = screen.cells()
+        for key in KEYS:
+            term.send(key)
+            if key == b"o":  # a few animation frames, then pause
+                term.read(0.3)
+                term.send(b" ")
+            screen.catch_up()
+        updated = screen.cells()
+        assert updated != first
+        screen.resize(100, 40)
+        screen.resize(120, 40)  # a full repaint of the same state
+        repainted = screen.cells()
+    finally:
+        term.close()
+    differ = [y for y, (a, b) in enumerate(zip(updated, repainted)) if a != b]
+    assert not differ, "rows differ after a full repaint:\n" + "\n".join(
+        "".join(c[0] for c in updated[y]) + "\n" + "".join(c[0] for c in repainted[y]) for y in differ[:4])
+
+
+def test_an_update_sends_the_changed_cells_only():
+    strip = Strip([Segment("abc"), Segment("defgh")], 8)
+    update = ChopsUpdate([{0: strip}], [(0, 4, 6)], [[8]])
+    console = Console(color_system=None, force_terminal=True, width=8)
+    assert render_segments(update, console) == "\x1b[1;5Hef"
+    whole = ChopsUpdate([{0: strip}], [(0, 0, 8)], [[8]])
+    assert render_segments(whole, console) == "\x1b[1;1Habcdefgh"

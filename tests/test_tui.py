@@ -187,3 +187,27 @@ async def test_single_steps_carry_the_optimizer_state():
     reference.apply(reference.chunk_job(6)())
     for k in stepped:
         np.testing.assert_allclose(stepped[k], reference.params[k], rtol=1e-10)
+
+
+async def test_the_footer_has_its_keys_when_mounted_and_follows_a_new_keymap(monkeypatch):
+    from fitplay.tui.footer import KeyFooter
+
+    recomposed = []
+    original = KeyFooter.recompose
+
+    async def counting(self):
+        recomposed.append(self)
+        await original(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counting)
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        footer = app.query_one(KeyFooter)
+        await pilot.pause()
+        shown = {key.description: key.key for key in footer.query("FooterKey")}
+        assert shown["optimize"] == "o" and shown["help"] == "question_mark"
+        assert recomposed == []  # the start-up bindings signals changed nothing it shows
+        app.set_keymap({"optimize": "g"})
+        await pilot.pause()
+        await pilot.pause()
+        assert recomposed and {key.description: key.key for key in footer.query("FooterKey")}["optimize"] == "g"

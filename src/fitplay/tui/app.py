@@ -14,7 +14,7 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from fitplay.charts.landscape import LandscapeChart
@@ -29,6 +29,7 @@ from fitplay.errors import InputError, printable
 from fitplay.ready import signal_ready
 from fitplay.tui import keys
 from fitplay.tui.chart_view import ChartView
+from fitplay.tui.footer import KeyFooter
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
 from fitplay.tui.panel import ParamInput, Readout, StatusLine, update_text
@@ -105,7 +106,7 @@ class FitplayApp(App[int]):
                 yield Static(id="step-line")
                 yield StatusLine(id="status")
         yield Static(id="caption")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def _painter(self) -> StripPainter:
         return StripPainter(chart_styles(self.get_css_variables()))
@@ -122,7 +123,7 @@ class FitplayApp(App[int]):
         for error in self.theme_errors + self.config_errors:
             self.say(error, "warning", timeout=8)
         if self.options.warm_up:
-            self.call_after_refresh(self._warm_up_when_shown)
+            self.call_after_refresh(self._warm_up)  # JAX's import holds the interpreter lock: after the first frame
 
     def _restyle(self) -> None:
         styles = chart_styles(self.get_css_variables())
@@ -396,14 +397,6 @@ class FitplayApp(App[int]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm(self, job) -> None:
         job()
-
-    def _warm_up_when_shown(self, refreshes: int = 20) -> None:
-        """Warm up once the footer shows its keys (Textual fills it a few refreshes after the first frame):
-        JAX's import in a worker holds the interpreter lock and would delay the first complete frame."""
-        if refreshes and not self.query("FooterKey"):
-            self.call_after_refresh(self._warm_up_when_shown, refreshes - 1)
-        else:
-            self._warm_up()
 
     def _warm_up(self) -> None:
         self._warm(self.session.warm_up_job())

@@ -1,0 +1,32 @@
+"""Textual's footer with its keys in the first frame.
+
+The stock Footer starts empty and recomposes on every bindings signal, three times while the app starts: the
+first complete frame (panel, chart and keys) came 0.13 s after the first frame, measured through a terminal
+with `fitplay bench`. This one composes its keys at once and recomposes only when the keys it shows change."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    """A Footer that is ready when mounted and skips recomposing for a bindings signal that changes nothing."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(Footer._bindings_ready, True)
+        self._shown: tuple | None = None
+
+    def compose(self):
+        self._shown = self._keys()
+        yield from super().compose()
+
+    def _keys(self) -> tuple:
+        """What the footer shows: every shown binding's key, text and state."""
+        return tuple((binding.key, binding.description, enabled, tooltip)
+                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if not self.is_attached or screen is not self.screen or self._keys() != self._shown:
+            super().bindings_changed(screen)

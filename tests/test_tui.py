@@ -211,3 +211,22 @@ async def test_the_footer_has_its_keys_when_mounted_and_follows_a_new_keymap(mon
         await pilot.pause()
         await pilot.pause()
         assert recomposed and {key.description: key.key for key in footer.query("FooterKey")}["optimize"] == "g"
+
+
+async def test_the_readout_resends_only_the_cells_that_changed_and_follows_the_theme():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        readout = app.query_one(Readout)
+        calls = []
+        refresh = readout.refresh
+        readout.refresh = lambda *regions, **kw: calls.append((regions, kw)) or refresh(*regions, **kw)
+        await pilot.press("up")
+        regions = [region for found, _kw in calls for region in found]
+        assert regions and all(r.height == 1 and r.width < readout.content_size.width for r in regions)
+        assert not any(kw.get("layout") for _found, kw in calls)
+        assert "MSE" in readout_text(app)
+        dark = next(iter(readout._strips[0])).style.bgcolor
+        app.theme = "textual-light"
+        await pilot.pause()
+        background = app.screen.query_one(Readout).rich_style.bgcolor
+        assert background != dark and all(seg.style.bgcolor == background for seg in readout._strips[0])

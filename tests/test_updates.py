@@ -18,6 +18,7 @@ from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
 from fitplay.bench import FITPLAY, Terminal, start
+from fitplay.ready import READY_FILE
 from fitplay.tui.updates import render_segments
 
 KEYS = [b"\x1b[A", b"\x1b[A", b"\x1b[C", b"\x1b[1;2A", b"t", b"e", b"]", b"\x1b[B", b"o", b"v", b"\x1b[A",
@@ -72,6 +73,34 @@ def test_partial_updates_leave_the_screen_a_full_repaint_draws(tmp_path: Path):
         repainted = screen.cells()
     finally:
         term.close()
+    assert_same(updated, repainted)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pause_after", [0.3, 0.7, 1.1])
+def test_a_run_paused_midway_shows_what_a_full_repaint_draws(pause_after: float, tmp_path: Path):
+    """At 80x24 the gradient's values take two rows, and every frame changes a few digits of the panel."""
+    ready = tmp_path / "ready"
+    term = Terminal([], size=(80, 24), env={READY_FILE: str(ready)})
+    try:
+        screen = Screen(term, 80, 24)
+        assert term.wait_for(ready.exists, 60.0) is not None  # JAX is ready: the run starts at once
+        term.send(b"\x1b[A\x1b[A\x1b[C")
+        screen.catch_up()
+        term.send(b"o")
+        term.read(pause_after)
+        term.send(b" ")
+        screen.catch_up()
+        updated = screen.cells()
+        screen.resize(100, 24)
+        screen.resize(80, 24)
+        repainted = screen.cells()
+    finally:
+        term.close()
+    assert_same(updated, repainted)
+
+
+def assert_same(updated: list[list[tuple]], repainted: list[list[tuple]]) -> None:
     differ = [y for y, (a, b) in enumerate(zip(updated, repainted)) if a != b]
     assert not differ, "rows differ after a full repaint:\n" + "\n".join(
         "".join(c[0] for c in updated[y]) + "\n" + "".join(c[0] for c in repainted[y]) for y in differ[:4])

@@ -14,6 +14,7 @@ from fitplay.core.optim import jax_loaded
 from fitplay.core.run import Status
 from fitplay.core.session import Session
 from fitplay.core.session import fmt_number as fmt
+from fitplay.tui.text_rows import TextRows
 
 STATUS_STYLE = {Status.RUNNING: "bold green", Status.PAUSED: "yellow", Status.CONVERGED: "bold cyan",
                 Status.DIVERGED: "bold red", Status.STALLED: "bold yellow", Status.BUDGET: "cyan",
@@ -51,18 +52,6 @@ def goal_text(session: Session) -> Text | None:
     return Text(f"goal {session.model.loss_label} < {target:g} (floor ≈ {floor:.2f})", style="dim")
 
 
-class TextPanel(Static):
-    """A Static that repaints only when its text changes (every frame would otherwise resend it), and lays
-    the screen out again only when the rows it takes change."""
-
-    _last: Text | None = None
-
-    def set_text(self, text: Text) -> None:
-        if text != self._last:
-            update_text(self, self._last, text)
-            self._last = text
-
-
 def update_text(static: Static, old: Text | None, new: Text) -> None:
     """Show new text in place of old, laying the screen out again only when the rows it takes change (a
     layout pass on every key or frame is most of its cost)."""
@@ -77,7 +66,7 @@ def rows(text: Text, width: int) -> int:
     return sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
 
 
-class Readout(TextPanel):
+class Readout(TextRows):
     """Loss to 4 decimals beside its label, the change from the last move, the lowest so far, a hint, the
     gradient's values and, on the lesson's data, the goal and the floor."""
 
@@ -128,7 +117,7 @@ class ParamInput(Input):
         self.post_message(self.Cancelled(self.index))
 
 
-class StatusLine(TextPanel):
+class StatusLine(TextRows):
     """Optimizer state: status, step count, optimizer, learning rate and its stability limit, feature
     scaling, and speed."""
 

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rich.text import Text
@@ -44,6 +45,16 @@ LOSS_STRIP_MIN_HEIGHT = 34
 SIDE_LANDSCAPE_MIN_WIDTH = 160
 
 
+@dataclass(frozen=True)
+class Shown:
+    """The widgets that show session state."""
+
+    views: tuple[ChartView, ...]
+    readout: Readout
+    status: StatusLine
+    boxes: tuple[ParamInput, ...]
+
+
 @dataclass
 class AppOptions:
     """What the app needs beyond the session: pacing, theme and where saves go."""
@@ -62,7 +73,7 @@ class FitplayApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "fitplay"
-    AUTO_FOCUS = "#chart"
+    AUTO_FOCUS = None  # nothing focused: a key goes to the screen and the app, not up through the chart's containers
     BINDINGS = keys.BINDINGS
     KEYS = keys.BINDINGS  # every key of this app, for the help screen and the hints
 
@@ -82,6 +93,7 @@ class FitplayApp(App[int]):
         self._loading_shown = False  # the caption shows a CSV's loading progress
         self._frames: Timer | None = None  # the frame timer, paused while nothing runs
         self.keymap, self.config_errors = keys.load_keymap(options.keymap)
+        self.keys_in_force = keys.in_force(self.keymap, self.KEYS)
         entries, self.theme_errors = load_themes(options.user_theme_dir)
         for entry in entries:
             self.register_theme(entry.theme)
@@ -94,8 +106,8 @@ class FitplayApp(App[int]):
             with Vertical(id="charts"):
                 with Horizontal(id="chart-row"):
                     yield ChartView(self._painter(), id="chart")
-                    yield ChartView(self._painter(), id="side", focusable=False)
-                yield ChartView(self._painter(), id="loss-strip", focusable=False)
+                    yield ChartView(self._painter(), id="side")
+                yield ChartView(self._painter(), id="loss-strip")
             with Vertical(id="panel"):
                 yield Static(id="model-line")
                 yield Readout(id="readout")
@@ -151,28 +163,33 @@ class FitplayApp(App[int]):
 
     def key_of(self, binding_id: str) -> str:
         """The key in force for a binding, as shown on screen (after keys.toml)."""
-        return keys.keys_of(keys.in_force(self.keymap, self.KEYS), binding_id)
+        return keys.keys_of(self.keys_in_force, binding_id)
 
     def refresh_all(self) -> None:
         """Redraw everything that shows session state."""
-        s = self.session
+        s, shown = self.session, self.state_widgets
         self._pace()
-        for view in self.query(ChartView):
+        for view in shown.views:
             if view.display:
                 view.update_chart()
-        self.query_one(Readout).show(s)
-        self.query_one(StatusLine).show(s, self.busy)
+        shown.readout.show(s)
+        shown.status.show(s, self.busy)
         self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
         self._update("#step-line", self._step_text())
-        for index in (0, 1):
-            box = self.query_one(f"#param-{index}", ParamInput)
+        for index, box in enumerate(shown.boxes):
             box.disabled = not s.model.two_param
             self._update(f"#param-label-{index}", Text(s.model.hand[index] if s.model.two_param else ""))
             if not s.model.two_param:
-                box.value = ""
+                box.show("")
                 box.placeholder = "not for this model"
             elif not box.has_focus:
                 self._show_param(box)
+
+    @cached_property
+    def state_widgets(self) -> Shown:
+        """The widgets that show session state (refresh_all runs on every key and frame: no DOM query)."""
+        return Shown(tuple(self.query(ChartView)), self.query_one(Readout), self.query_one(StatusLine),
+                     tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1)))
 
     def _pace(self) -> None:
         """The frame timer runs only while a run does: an idle app never wakes up for it."""
@@ -207,7 +224,7 @@ class FitplayApp(App[int]):
         return fmt_number(float(self.session.params[self.session.model.hand[index]]))
 
     def _show_param(self, box: ParamInput) -> None:
-        box.value = self._param_text(box.index)
+        box.show(self._param_text(box.index))
 
     def _report(self, ok: bool = True) -> None:
         """Show the session's message, as an error when the action was refused."""
@@ -230,12 +247,12 @@ class FitplayApp(App[int]):
             # enter on the value as shown (rounded) keeps the exact one: it must not move off an optimum
             ok = event.value.strip() == self._param_text(box.index) or self.session.set_param(box.index, event.value)
             self._show_param(box)
-            self.query_one("#chart").focus()
+            self.set_focus(None)
             self._report(ok)
 
     def on_param_input_cancelled(self, event: ParamInput.Cancelled) -> None:
         self._show_param(self.query_one(f"#param-{event.index}", ParamInput))
-        self.query_one("#chart").focus()
+        self.set_focus(None)
         self.refresh_all()
 
     def action_reset(self) -> None:
@@ -272,7 +289,7 @@ class FitplayApp(App[int]):
         self.refresh_all()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(keys.in_force(self.keymap, self.KEYS)))
+        self.push_screen(HelpScreen(self.keys_in_force))
 
     def action_save(self) -> None:
         text = json.dumps(to_dict(self.session), indent=2)
@@ -388,7 +405,7 @@ class FitplayApp(App[int]):
         self.busy = True
         self._train(self.session.chunk_job(steps))
         if not jax_loaded():
-            self.query_one(StatusLine).show(self.session, self.busy)  # "preparing…" while JAX loads
+            self.state_widgets.status.show(self.session, self.busy)  # "preparing…" while JAX loads
 
     @work(thread=True, group="train", exit_on_error=False)
     def _train(self, job) -> ChunkResult:

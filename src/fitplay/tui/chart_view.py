@@ -15,17 +15,15 @@ from fitplay.tui.strips import StripPainter
 _PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 
 
-class ChartView(Widget, can_focus=True):
+class ChartView(Widget):
     """Draws whatever its render function returns for the widget's size."""
 
     DEFAULT_CSS = """
     ChartView { height: 1fr; width: 1fr; }
-    ChartView:focus { background-tint: $foreground 3%; }
     """
 
-    def __init__(self, painter: StripPainter, *, id: str | None = None, focusable: bool = True):
+    def __init__(self, painter: StripPainter, *, id: str | None = None):
         super().__init__(id=id)
-        self.can_focus = focusable
         self.painter = painter
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []

@@ -116,6 +116,12 @@ class ParamInput(Input):
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled(self.index))
 
+    def show(self, value: str) -> None:
+        """Show a value the app set, without a Changed message (nothing listens for it, and it would bubble
+        through the screen on every key and animation frame)."""
+        with self.prevent(Input.Changed):
+            self.value = value
+
 
 class StatusLine(TextRows):
     """Optimizer state: status, step count, optimizer, learning rate and its stability limit, feature

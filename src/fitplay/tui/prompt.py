@@ -18,7 +18,7 @@ class PromptScreen(ModalScreen[str | None]):
                               background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    AUTO_FOCUS = "Input"  # typing goes to the prompt at once (the app's own AUTO_FOCUS is the chart)
+    AUTO_FOCUS = "Input"  # typing goes to the prompt at once (the app itself focuses nothing)
 
     def __init__(self, question: str, placeholder: str = ""):
         super().__init__()

@@ -45,10 +45,23 @@ class StripPainter:
 
 
 def _span(old: tuple[str, bytes] | None, new: tuple[str, bytes]) -> tuple[int, int]:
-    """The column range where a row changed."""
+    """The column range where a row changed (found by XOR of the rows as integers: no loop over cells)."""
     if old is None or len(old[0]) != len(new[0]):
         return 0, len(new[0])
-    n = len(new[0])
-    first = next(i for i in range(n) if old[0][i] != new[0][i] or old[1][i] != new[1][i])
-    last = next(i for i in range(n - 1, -1, -1) if old[0][i] != new[0][i] or old[1][i] != new[1][i])
-    return first, last + 1
+    chars = _xor(old[0].encode("utf-32-le"), new[0].encode("utf-32-le"))
+    kinds = _xor(old[1], new[1])
+    firsts = [_lowest_byte(chars) // 4] if chars else []
+    lasts = [(chars.bit_length() - 1) // 8 // 4] if chars else []
+    if kinds:
+        firsts.append(_lowest_byte(kinds))
+        lasts.append((kinds.bit_length() - 1) // 8)
+    return min(firsts), max(lasts) + 1
+
+
+def _xor(a: bytes, b: bytes) -> int:
+    return int.from_bytes(a, "little") ^ int.from_bytes(b, "little")
+
+
+def _lowest_byte(bits: int) -> int:
+    """The index of the lowest nonzero byte of a nonzero integer."""
+    return ((bits & -bits).bit_length() - 1) // 8

@@ -43,11 +43,26 @@ class ChartView(Widget):
         if full:
             self.refresh()
             return
-        for y, x0, x1 in changed:
-            self.refresh(Region(x0, y, x1 - x0, 1))
+        if changed:
+            self.refresh(*(Region(x0, y, x1 - x0, 1) for y, x0, x1 in changed))
 
     def on_resize(self) -> None:
         self.update_chart(full=True)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The painted rows as they are, through the app's line filters (colour conversion, NO_COLOR). Textual's
+        styles cache would restyle and copy every changed row, which matters for a chart whose line crosses all
+        of them; a border, tint or opacity takes Textual's way."""
+        styles, width = self.styles, self.size.width
+        if styles.gutter or styles.tint.a or self.opacity < 1:
+            return super().render_lines(crop)
+        background = self.background_colors[1]
+        strips = [self.render_line(y).adjust_cell_length(width, _PLAIN) for y in crop.line_range]
+        for line_filter in self.get_line_filters():
+            strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):

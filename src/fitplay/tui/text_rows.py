@@ -24,6 +24,7 @@ class TextRows(Widget):
         super().__init__(id=id)
         self._text = Text()
         self._strips: list[Strip] = []
+        self._rendered: dict[tuple, list[list[Segment]]] = {}  # each line of the text as last rendered
 
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
@@ -47,10 +48,22 @@ class TextRows(Widget):
         return len(self._lines(width))
 
     def _lines(self, width: int) -> list[list[Segment]]:
+        """The text's rows at a width; a line of the text that did not change keeps its rendering."""
         if width <= 0:
             return []
-        console = self.app.console
-        return console.render_lines(self._text, console.options.update_width(width), style=self.rich_style, pad=True)
+        console, style = self.app.console, self.rich_style
+        options = console.options.update_width(width)
+        rendered: dict[tuple, list[list[Segment]]] = {}
+        rows: list[list[Segment]] = []
+        for line in self._text.split("\n", allow_blank=True):
+            key = (line.plain, tuple(line.spans), line.style, width, style)
+            lines = rendered.get(key) or self._rendered.get(key)
+            if lines is None:
+                lines = console.render_lines(line, options, style=style, pad=True)
+            rendered[key] = lines
+            rows.extend(lines)
+        self._rendered = rendered
+        return rows
 
     def _repaint(self) -> None:
         """Wrap the text again and refresh the changed cells (or lay out again when the row count changed)."""
@@ -62,10 +75,10 @@ class TextRows(Widget):
         if len(new) != len(old) or not old:
             self.refresh(layout=len(new) != len(old))
             return
-        for y, (before, after) in enumerate(zip(old, new)):
-            if before != after:
-                x0, x1 = _changed_span(before, after)
-                self.refresh(Region(x0, y, x1 - x0, 1))  # in content coordinates
+        changed = [(y, *_changed_span(before, after))
+                   for y, (before, after) in enumerate(zip(old, new)) if before != after]
+        if changed:
+            self.refresh(*(Region(x0, y, x1 - x0, 1) for y, x0, x1 in changed))  # in content coordinates
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):

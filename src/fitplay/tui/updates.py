@@ -50,10 +50,11 @@ def render_partial_update(self: Compositor) -> ChopsUpdate | None:
     chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
     unfilled = _changed_chops(cuts, spans)
     for widget, (region, clip) in self.visible_widgets.items():
+        if not unfilled:
+            break
         shown = region.intersection(clip)
-        left, right = shown.x, shown.right
-        rows = [y for y in range(shown.y, shown.bottom)
-                if any(left <= cut < right for cut in unfilled.get(y, ()))] if shown else []
+        left, right, top, bottom = shown.x, shown.right, shown.y, shown.bottom
+        rows = [y for y in sorted(unfilled) if top <= y < bottom and any(left <= cut < right for cut in unfilled[y])]
         for y0, y1 in _runs(rows):
             strips = widget.render_lines(Region(left - region.x, y0 - region.y, shown.width, y1 - y0))
             for y, strip in zip(range(y0, y1), strips):

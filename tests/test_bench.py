@@ -40,3 +40,45 @@ def test_json_says_when_the_peer_is_absent():
     assert json.loads(to_json({"key_cpu_ms_median": 1.23456})) == {"key_cpu_ms_median": 1.2346, "peer": "not installed"}
     assert "peer" not in json.loads(to_json({"key_cpu_ms_median": 4.0, "peer_key_cpu_ms_median": 20.0}))
     assert "peer" not in json.loads(to_json({"sessions": 4.0}))  # --sessions measures fitplay alone
+
+
+def test_step_marks_follow_the_step_count_written_cell_by_cell():
+    from fitplay.bench import RUN_BUDGET, step_marks
+
+    line = f"status ● running  step 12/{RUN_BUDGET}"
+    start = f"\x1b[1;1H{line}\r\nmore".encode()
+    ones = line.index("12") + 2  # the 1-based column of the count's last digit
+    frame1 = f"\x1b[1;{ones}H3\x1b[5;2H⠒⠒".encode()  # step 13: one digit sent
+    frame2 = b"\x1b[5;2H  "  # the chart moved, the count did not
+    frame3 = f"\x1b[1;{ones - 1}H20".encode()  # step 20
+    out = start + frame1 + frame2 + frame3 + b"\x1b[1;1H"
+    # a mark is the first cursor move after the count changed
+    changed = [len(start), len(start) + len(f"\x1b[1;{ones}H3"), len(start + frame1 + frame2 + frame3)]
+    assert step_marks(out, 0) == changed
+    assert step_marks(out, len(start) + 1) == changed[1:]
+    assert step_marks(out, 0, len(start) + 1) == changed[:1]
+
+
+@pytest.mark.slow
+def test_step_marks_agree_with_a_terminal_emulator(tmp_path):
+    import pyte
+
+    from fitplay.bench import FITPLAY, RUN_BUDGET, SIZE, STEP_SHOWN, start, step_marks
+
+    term, _ = start(FITPLAY, tmp_path, ["--lr", "0.0001", "--steps", str(RUN_BUDGET)])
+    try:
+        term.send(b"o")
+        term.read(1.5)
+    finally:
+        term.close()
+    out = bytes(term.out)
+    marks = step_marks(out, 0)
+    screen = pyte.Screen(*SIZE)
+    stream = pyte.ByteStream(screen)
+    shown, fed = [], 0
+    for mark in marks:
+        stream.feed(out[fed:mark])
+        fed = mark
+        found = [STEP_SHOWN.search(line) for line in screen.display]
+        shown.append(int(next(m for m in found if m).group(1)))
+    assert len(marks) >= 20 and shown == sorted(set(shown))  # each mark is a new, higher count

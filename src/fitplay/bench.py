@@ -252,7 +252,7 @@ def animation(ready_dir: Path, seconds: float, keys: int, env: dict[str, str] | 
         begin, cpu0, t0 = len(term.out), term.tasks()[0], time.perf_counter()
         term.read(seconds)
         cpu_percent = 100 * (term.tasks()[0] - cpu0) / (time.perf_counter() - t0)
-        stream = bytes(term.out[begin:])
+        end = len(term.out)
         latencies = []
         for _ in range(keys):
             mark, sent = len(term.out), time.perf_counter()
@@ -265,16 +265,56 @@ def animation(ready_dir: Path, seconds: float, keys: int, env: dict[str, str] | 
         rss = term.peak_rss_mb()
     finally:
         term.close()
-    marks, last = [], None
-    for m in re.finditer(rb"step (\d+)/" + str(RUN_BUDGET).encode(), stream):
-        if m.group(1) != last:  # a new step count: the next animation frame
-            marks.append(m.start())
-            last = m.group(1)
+    marks = step_marks(bytes(term.out), begin, end)
     sizes = [b - a for a, b in zip(marks, marks[1:])]
     return {"bytes_per_frame": float(statistics.median(sizes)) if sizes else float("inf"),
             "frames": float(len(sizes)), "cpu_percent": cpu_percent,
             "key_latency_ms_p99": 1000 * quantile(latencies, 0.99) if latencies else float("inf"),
             "peak_rss_mb": rss}
+
+
+_TOKENS = re.compile(rb"\x1b\[([0-9;?<>]*)([@-~])|\x1b[^\[]|\r|\n")
+STEP_SHOWN = re.compile(r"step (\d+)/" + str(RUN_BUDGET))
+
+
+def step_marks(out: bytes, since: int, until: int | None = None) -> list[int]:
+    """Where the step count on screen changed (one mark per animation frame): the offsets, between since and
+    until, of the first cursor move after each change. The screen is rebuilt from cursor moves and text, styles
+    skipped: fitplay sends only the cells that change, so the count is never sent whole."""
+    width, height = SIZE
+    rows = [[" "] * width for _ in range(height)]
+    x = y = at = 0
+    until = len(out) if until is None else until
+    status_row, shown, marks = None, None, []
+    for token in _TOKENS.finditer(out):
+        if token.start() >= until:
+            break
+        for char in out[at:token.start()].decode("utf-8", errors="replace"):
+            if 0 <= y < height and 0 <= x < width:
+                rows[y][x] = char
+            x += 1
+        at = token.end()
+        if token.group() == b"\r":
+            x = 0
+        elif token.group() == b"\n":
+            y += 1
+        elif token.group(2) in (b"H", b"f"):
+            row, _, col = (token.group(1) or b"1;1").partition(b";")
+            y, x = int(row or 1) - 1, int(col or 1) - 1
+            step, status_row = _step_on(rows, status_row)
+            if step is not None and step != shown and token.start() >= since:
+                marks.append(token.start())
+            shown = step if step is not None else shown
+    return marks
+
+
+def _step_on(rows: list[list[str]], row: int | None) -> tuple[str | None, int | None]:
+    """The step count on screen and its row (looked for again when it moved)."""
+    for r in ([row] if row is not None else []) + list(range(len(rows))):
+        found = STEP_SHOWN.search("".join(rows[r]))
+        if found:
+            return found.group(1), r
+    return None, None
 
 
 def sessions(count: int, ready_dir: Path, seconds: float = 6.0) -> dict[str, float]:
@@ -306,8 +346,7 @@ def _together(terms: list[Terminal], seconds: float) -> tuple[float, list[float]
             term.read(0.005)
     elapsed = time.perf_counter() - t0
     cpu = 100 * sum(t.tasks()[0] - c for t, c in zip(terms, cpu0)) / elapsed
-    step = re.compile(rb"step (\d+)/" + str(RUN_BUDGET).encode())
-    fps = [len(set(step.findall(bytes(t.out[m:])))) / elapsed for t, m in zip(terms, marks)]
+    fps = [len(step_marks(bytes(t.out), m)) / elapsed for t, m in zip(terms, marks)]
     return cpu, fps
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import new_app, screen_text, settle
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input
 
 from fitplay.tui.help import HelpScreen
@@ -230,3 +232,21 @@ async def test_the_readout_resends_only_the_cells_that_changed_and_follows_the_t
         await pilot.pause()
         background = app.screen.query_one(Readout).rich_style.bgcolor
         assert background != dark and all(seg.style.bgcolor == background for seg in readout._strips[0])
+
+
+@given(st.lists(st.tuples(st.text(alphabet="ab ∂Δ●→≈.-1", max_size=12), st.sampled_from(["", "bold", "dim", "green"])),
+                max_size=5), st.integers(1, 40))
+def test_a_text_row_renders_as_rich_wraps_it(parts, width):
+    from rich.console import Console
+    from rich.style import Style
+    from rich.text import Text
+
+    from fitplay.tui.text_rows import _render
+
+    console = Console(width=120, force_terminal=True, color_system="truecolor")
+    line = Text.assemble(*parts)
+    base = Style(color="white", bgcolor="black")
+    expected = console.render_lines(line, console.options.update_width(width), style=base, pad=True)
+    got = _render(line, width, base, console, console.options.update_width(width))
+    assert [[(c, s.style) for s in row for c in s.text] for row in got] == \
+        [[(c, s.style) for s in row for c in s.text] for row in expected]

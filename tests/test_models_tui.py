@@ -50,7 +50,9 @@ async def test_m_switches_models_and_the_readout_follows():
         await pilot.press("m")
         assert app.session.model.name == "mlp"
         text = screen_text(app)
-        assert "25 parameters" in text and "not for this model" in text
+        assert "25 parameters: optimizer only" in text
+        await pilot.press("tab")  # no input boxes open for a model without hand parameters
+        assert app.focused is None and not app.editing
         before = {k: v.copy() for k, v in app.session.params.items()}
         await pilot.press("up", "right")
         assert all(np.array_equal(before[k], app.session.params[k]) for k in before)

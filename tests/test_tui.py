@@ -28,7 +28,7 @@ async def test_arrows_move_b_and_w_and_the_readout_follows():
         expected = np.mean((-4.9 * s.data.x + 3.5 - s.data.y) ** 2)
         assert f"MSE {expected:.4f}" in readout_text(app)
         assert "better" in readout_text(app)
-        assert app.query_one("#param-1", Input).value == "3.5000"
+        assert "b 3.5000" in readout_text(app)
 
 
 async def test_hjkl_and_shift_move_ten_steps():
@@ -250,3 +250,20 @@ def test_a_text_row_renders_as_rich_wraps_it(parts, width):
     got = _render(line, width, base, console, console.options.update_width(width))
     assert [[(c, s.style) for s in row for c in s.text] for row in got] == \
         [[(c, s.style) for s in row for c in s.text] for row in expected]
+
+
+async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closing_restores_them():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        rows = list(app.query(".param-row"))
+        assert not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
+        height = app.query_one(Readout).size.height + sum(row.size.height for row in rows)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.editing and all(row.display for row in rows) and "w -5.0000" not in readout_text(app)
+        assert app.query_one(Readout).size.height + sum(row.size.height for row in rows) == height  # nothing moves
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.editing and not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
+        await pilot.press("question_mark", "tab")
+        assert not app.editing  # tab on the help screen is the help screen's

@@ -25,7 +25,7 @@ from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult, jax_loaded
 from fitplay.core.persist import to_dict
 from fitplay.core.run import Status
-from fitplay.core.session import Options, Session, fmt_number
+from fitplay.core.session import Options, Session
 from fitplay.errors import InputError, printable
 from fitplay.ready import signal_ready
 from fitplay.tui import keys
@@ -33,7 +33,7 @@ from fitplay.tui.chart_view import ChartView
 from fitplay.tui.footer import KeyFooter
 from fitplay.tui.help import HelpScreen
 from fitplay.tui.palette import chart_styles
-from fitplay.tui.panel import ParamInput, Readout, StatusLine, update_text
+from fitplay.tui.panel import ParamInput, Readout, StatusLine, param_text, update_text
 from fitplay.tui.prompt import PromptScreen
 from fitplay.tui.strips import StripPainter
 from fitplay.tui.themes import DEFAULT_THEME, ThemeError, all_theme_names, load_themes
@@ -53,6 +53,7 @@ class Shown:
     readout: Readout
     status: StatusLine
     boxes: tuple[ParamInput, ...]
+    box_rows: tuple[Horizontal, ...]
 
 
 @dataclass
@@ -85,6 +86,7 @@ class FitplayApp(App[int]):
         self.show_true = False
         self.show_residuals = False
         self.busy = False  # a training chunk is in flight (set at launch, cleared when its result is taken)
+        self.editing = False  # the parameter input boxes are open
         self.notify_runs = True
         self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
         self.loss_strip = LossChart()
@@ -172,24 +174,23 @@ class FitplayApp(App[int]):
         for view in shown.views:
             if view.display:
                 view.update_chart()
-        shown.readout.show(s)
+        shown.readout.show(s, hand=not self.editing)
         shown.status.show(s, self.busy)
         self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
         self._update("#step-line", self._step_text())
         for index, box in enumerate(shown.boxes):
             box.disabled = not s.model.two_param
-            self._update(f"#param-label-{index}", Text(s.model.hand[index] if s.model.two_param else ""))
-            if not s.model.two_param:
-                box.show("")
-                box.placeholder = "not for this model"
-            elif not box.has_focus:
-                self._show_param(box)
+            if self.editing and s.model.two_param:
+                self._update(f"#param-label-{index}", Text(s.model.hand[index]))
+                if not box.has_focus:
+                    self._show_param(box)
 
     @cached_property
     def state_widgets(self) -> Shown:
         """The widgets that show session state (refresh_all runs on every key and frame: no DOM query)."""
         return Shown(tuple(self.query(ChartView)), self.query_one(Readout), self.query_one(StatusLine),
-                     tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1)))
+                     tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1)),
+                     tuple(self.query(".param-row")))
 
     def _pace(self) -> None:
         """The frame timer runs only while a run does: an idle app never wakes up for it."""
@@ -220,8 +221,7 @@ class FitplayApp(App[int]):
             update_text(self.query_one(selector, Static), old, content)
 
     def _param_text(self, index: int) -> str:
-        """A hand parameter as its input box shows it (rounded)."""
-        return fmt_number(float(self.session.params[self.session.model.hand[index]]))
+        return param_text(self.session, index)
 
     def _show_param(self, box: ParamInput) -> None:
         box.show(self._param_text(box.index))
@@ -231,6 +231,39 @@ class FitplayApp(App[int]):
         message, self.session.message = self.session.message, ""
         if message:
             self.say(message, "information" if ok else "error", timeout=4)
+        self.refresh_all()
+
+    # ----- typed values: the input boxes open in place of the readout's parameter rows -------
+    def action_focus_next(self) -> None:
+        if not self._open_boxes(0):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._open_boxes(1):
+            super().action_focus_previous()
+
+    def _open_boxes(self, index: int) -> bool:
+        """Tab on the playground with the boxes closed opens them, focusing box `index`; False otherwise."""
+        if self.editing or self.screen is not self.screen_stack[0] or not self.session.model.two_param:
+            return False
+        self._edit(True)
+        self.state_widgets.boxes[index].focus()
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ParamInput):
+            self._edit(True)
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        self.call_after_refresh(lambda: self._edit(isinstance(self.focused, ParamInput)))
+
+    def _edit(self, on: bool) -> None:
+        """Show the input boxes (typing a value) or the readout's parameter rows in their place."""
+        if on == self.editing:
+            return
+        self.editing = on
+        for row in self.state_widgets.box_rows:
+            row.display = on
         self.refresh_all()
 
     # ----- hand actions --------------------------------------------------------------------

@@ -66,13 +66,28 @@ def rows(text: Text, width: int) -> int:
     return sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
 
 
+LABEL_WIDTH = 12  # a hand parameter's name is cut to this many cells, with an ellipsis
+
+
+def param_text(session: Session, index: int) -> str:
+    """A hand parameter's value as the panel and its input box show it (rounded)."""
+    return fmt(float(session.params[session.model.hand[index]]))
+
+
+def hand_text(session: Session) -> Text:
+    """A row per hand parameter, its name and its value, where its input box opens (tab)."""
+    names = [name if cell_len(name) <= LABEL_WIDTH else name[:LABEL_WIDTH - 1] + "…" for name in session.model.hand]
+    return Text("\n".join(f"{name} {param_text(session, index)}" for index, name in enumerate(names)))
+
+
 class Readout(TextRows):
     """Loss to 4 decimals beside its label, the change from the last move, the lowest so far, a hint, the
-    gradient's values and, on the lesson's data, the goal and the floor."""
+    gradient's values, on the lesson's data the goal and the floor, and the hand parameters' values (unless
+    their input boxes are open)."""
 
     DEFAULT_CSS = "Readout { height: auto; padding: 0 1; }"
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session, hand: bool = True) -> None:
         label = session.model.loss_label
         text = Text()
         text.append(f"{label} ", style="bold")
@@ -92,7 +107,8 @@ class Readout(TextRows):
         grad = session.gradient()
         text.append("\n")
         text.append_text(hint(session, grad))
-        for line in (gradient_text(grad) if grad is not None else None, goal_text(session)):
+        values = hand_text(session) if hand and session.model.two_param else None
+        for line in (gradient_text(grad) if grad is not None else None, goal_text(session), values):
             if line is not None:
                 text.append("\n")
                 text.append_text(line)

@@ -7,7 +7,8 @@ and per animation frame)."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+import os
+
 from rich.console import Console, ConsoleOptions
 from rich.segment import Segment
 from rich.style import Style
@@ -26,7 +27,7 @@ class TextRows(Widget):
         super().__init__(id=id)
         self._text = Text()
         self._strips: list[Strip] = []
-        self._rendered: dict[tuple, list[list[Segment]]] = {}  # each line of the text as last rendered
+        self._rendered: dict[tuple, list[Strip]] = {}  # each line of the text as last rendered (width, style)
 
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
@@ -39,31 +40,38 @@ class TextRows(Widget):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips = []  # new colours (a theme change): every row repaints
-        self._repaint()
+        self._restart()  # new colours (a theme change): every row repaints
 
     def on_resize(self) -> None:
-        self._strips = []
+        self._restart()
+
+    def _restart(self) -> None:
+        self._strips, self._rendered = [], {}
         self._repaint()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
+        if width <= 0:
+            return 0
+        console = self.app.console
+        options = console.options.update_width(width)
+        return sum(1 if line.cell_len <= width else len(console.render_lines(line, options))
+                   for line in self._text.split("\n", allow_blank=True))
 
-    def _lines(self, width: int) -> list[list[Segment]]:
-        """The text's rows at a width; a line of the text that did not change keeps its rendering."""
+    def _rows(self, width: int) -> list[Strip]:
+        """The text's rows at the widget's width; a line of the text that did not change keeps its strips."""
         if width <= 0:
             return []
         console, style = self.app.console, self.rich_style
         options = console.options.update_width(width)
-        rendered: dict[tuple, list[list[Segment]]] = {}
-        rows: list[list[Segment]] = []
+        rendered: dict[tuple, list[Strip]] = {}
+        rows: list[Strip] = []
         for line in self._text.split("\n", allow_blank=True):
-            key = (line.plain, tuple(line.spans), line.style, width, style)
-            lines = rendered.get(key) or self._rendered.get(key)
-            if lines is None:
-                lines = _render(line, width, style, console, options)
-            rendered[key] = lines
-            rows.extend(lines)
+            key = (line.plain, tuple(line.spans), line.style)
+            strips = rendered.get(key) or self._rendered.get(key)
+            if strips is None:
+                strips = [Strip(row, width) for row in _render(line, width, style, console, options)]
+            rendered[key] = strips
+            rows.extend(strips)
         self._rendered = rendered
         return rows
 
@@ -71,14 +79,14 @@ class TextRows(Widget):
         """Wrap the text again and refresh the changed cells (or lay out again when the row count changed)."""
         if not self.is_mounted:
             return
-        width = self.content_size.width
-        new = [Strip(line, width) for line in self._lines(width)]
+        new = self._rows(self.content_size.width)
         old, self._strips = self._strips, new
         if len(new) != len(old) or not old:
             self.refresh(layout=len(new) != len(old))
             return
         changed = [(y, *_changed_span(before, after))
-                   for y, (before, after) in enumerate(zip(old, new)) if before != after]
+                   for y, (before, after) in enumerate(zip(old, new)) if before is not after and before != after]
+        changed = [(y, x0, x1) for y, x0, x1 in changed if x1 > x0]
         if changed:
             self.refresh(*(Region(x0, y, x1 - x0, 1) for y, x0, x1 in changed))  # in content coordinates
 
@@ -100,18 +108,39 @@ def _render(line: Text, width: int, style: Style, console: Console, options: Con
     return [segments]
 
 
-def _cells(strip: Strip) -> list[tuple[str, object]] | None:
-    """A strip's cells as (character, style), or None when a character is not one cell wide."""
-    cells = [(char, segment.style) for segment in strip for char in segment.text]
-    return cells if len(cells) == strip.cell_length == cell_len("".join(c for c, _ in cells)) else None
-
-
 def _changed_span(before: Strip, after: Strip) -> tuple[int, int]:
-    """The columns [first, last + 1) where two strips of one width differ (the whole row for wide characters)."""
-    old, new = _cells(before), _cells(after)
-    if old is None or new is None or len(old) != len(new):
+    """The columns [first, last + 1) where two strips of one width differ: equal cells are skipped from both
+    ends, a piece at a time (the whole row when a character is not one cell wide)."""
+    old, new = list(before), list(after)
+    if not (_one_cell_each(old, before) and _one_cell_each(new, after)):
         return 0, after.cell_length
-    n = len(new)
-    first = next(i for i in range(n) if old[i] != new[i])
-    last = next(i for i in range(n - 1, -1, -1) if old[i] != new[i])
-    return first, last + 1
+    first = _same_cells(old, new)
+    last = after.cell_length - _same_cells(_reversed(old), _reversed(new))
+    return (first, last) if first < last else (0, 0)  # (0, 0): the same cells, cut differently
+
+
+def _same_cells(old: list[Segment], new: list[Segment]) -> int:
+    """How many leading cells two rows share (their segments may be cut in different places)."""
+    count = i = j = at_old = at_new = 0
+    while i < len(old) and j < len(new):
+        a, b = old[i], new[j]
+        n = min(len(a.text) - at_old, len(b.text) - at_new)
+        piece_a, piece_b = a.text[at_old:at_old + n], b.text[at_new:at_new + n]
+        if a.style != b.style:
+            return count
+        if piece_a != piece_b:
+            return count + len(os.path.commonprefix([piece_a, piece_b]))
+        count, at_old, at_new = count + n, at_old + n, at_new + n
+        if at_old == len(a.text):
+            i, at_old = i + 1, 0
+        if at_new == len(b.text):
+            j, at_new = j + 1, 0
+    return count
+
+
+def _reversed(segments: list[Segment]) -> list[Segment]:
+    return [Segment(segment.text[::-1], segment.style) for segment in reversed(segments)]
+
+
+def _one_cell_each(segments: list[Segment], strip: Strip) -> bool:
+    return sum(len(segment.text) for segment in segments) == strip.cell_length

@@ -249,7 +249,7 @@ class Trainer:
     def run(self, carry, steps: int, rule: Rule) -> ChunkResult:
         """Run up to `steps` steps (any number: long runs go in MAX_CHUNK pieces), stopping at the first
         step that meets the rule; the optimizer state is carried through every piece."""
-        _, jnp, _, _ = jax_modules()
+        jax, jnp, _, _ = jax_modules()
         seconds = 0.0
         dev, state, extra = carry
         args = (jnp.float64(rule.grad_tol), jnp.float64(rule.explode), jnp.float64(rule.unit),
@@ -262,7 +262,9 @@ class Trainer:
                 fn = self._executable(_length(n), call)
                 t0 = time.perf_counter()
                 i, code, dev, state, extra, loss_buf, path_buf = fn(*call)
-                i, stop = int(i), Stop(int(code))  # waits for the device: the chunk is done
+                # one transfer from the device for what the host reads (it waits for the chunk to finish)
+                i, code, loss_buf, path_buf = jax.device_get((i, code, loss_buf, path_buf))
+                i, stop = int(i), Stop(int(code))
                 seconds += time.perf_counter() - t0
             except Exception as exc:
                 if not is_model_file(self.model.source):
@@ -271,16 +273,16 @@ class Trainer:
                                  f"{str(exc).splitlines()[0] if str(exc) else ''}); write predict with jax.numpy "
                                  "or fitplay.core.arrays.xp_of") from None
             taken = i + (stop != Stop.NONE)  # a stop evaluates the loss at the point it stops at
-            losses.append(np.asarray(loss_buf[:taken]))
-            paths.append(np.asarray(path_buf[:taken]))
+            losses.append(np.array(loss_buf[:taken]))
+            paths.append(np.array(path_buf[:taken]))
             done += i
-        best_loss, best_params = extra[:2]
+        params, (best_loss, best_params) = jax.device_get((dev, extra[:2]))
         return ChunkResult(
-            params={k: np.asarray(v) for k, v in dev.items()},
+            params={k: np.array(v) for k, v in params.items()},
             carry=(dev, state, extra),  # where it stopped: a caller may go on from there
             losses=np.concatenate(losses) if losses else np.empty(0),
             path=np.concatenate(paths) if self.model.hand is not None and paths else None,
             steps=done, stop=stop, best_loss=float(best_loss),
-            best_params={k: np.asarray(v) for k, v in best_params.items()},
+            best_params={k: np.array(v) for k, v in best_params.items()},
             seconds=seconds,
         )

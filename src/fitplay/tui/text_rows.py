@@ -28,6 +28,7 @@ class TextRows(Widget):
         self._text = Text()
         self._strips: list[Strip] = []
         self._rendered: dict[tuple, list[Strip]] = {}  # each line of the text as last rendered (width, style)
+        self._style: Style | None = None  # the widget's own style (colours), until the styles change
 
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
@@ -46,7 +47,7 @@ class TextRows(Widget):
         self._restart()
 
     def _restart(self) -> None:
-        self._strips, self._rendered = [], {}
+        self._strips, self._rendered, self._style = [], {}, None
         self._repaint()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -61,7 +62,9 @@ class TextRows(Widget):
         """The text's rows at the widget's width; a line of the text that did not change keeps its strips."""
         if width <= 0:
             return []
-        console, style = self.app.console, self.rich_style
+        if self._style is None:
+            self._style = self.rich_style
+        console, style = self.app.console, self._style
         options = console.options.update_width(width)
         rendered: dict[tuple, list[Strip]] = {}
         rows: list[Strip] = []

@@ -244,10 +244,11 @@ class FitplayApp(App[int]):
 
     def _open_boxes(self, index: int) -> bool:
         """Tab on the playground with the boxes closed opens them, focusing box `index`; False otherwise."""
-        if self.editing or self.screen is not self.screen_stack[0] or not self.session.model.two_param:
+        box = self.state_widgets.boxes[index]
+        if self.editing or self.screen is not self.screen_stack[0] or not self.session.model.two_param or box.disabled:
             return False
         self._edit(True)
-        self.state_widgets.boxes[index].focus()
+        box.focus()
         return True
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:

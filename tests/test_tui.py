@@ -267,3 +267,14 @@ async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closin
         assert not app.editing and not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
         await pilot.press("question_mark", "tab")
         assert not app.editing  # tab on the help screen is the help screen's
+
+
+async def test_the_gradient_values_split_at_the_panels_own_width():
+    from fitplay.tui.panel import PANEL_TEXT_WIDTH, gradient_text
+
+    app = new_app()
+    async with app.run_test(size=(120, 40)):
+        assert app.query_one(Readout).content_size.width == PANEL_TEXT_WIDTH
+    grad = {"w": -1.972e-05, "b": -5.686}  # "∂L/∂w -1.972e-05  ∂L/∂b -5.686" is 30 cells
+    assert gradient_text(grad, PANEL_TEXT_WIDTH).plain == "∂L/∂w -1.972e-05\n∂L/∂b -5.686"
+    assert gradient_text(grad, 30).plain == "∂L/∂w -1.972e-05  ∂L/∂b -5.686"

@@ -36,7 +36,10 @@ def hint(session: Session, grad: dict[str, float] | None) -> Text:
     return text
 
 
-def gradient_text(grad: dict[str, float], width: int = 30) -> Text:
+PANEL_TEXT_WIDTH = 29  # the side panel's 32 columns less its border and padding (before the first layout)
+
+
+def gradient_text(grad: dict[str, float], width: int = PANEL_TEXT_WIDTH) -> Text:
     """∂L/∂w -119.3  ∂L/∂b -34.16: the gradient's values with their signs, one line when they fit."""
     parts = [f"∂L/∂{name} {g:.4g}" for name, g in grad.items()]
     return Text("  ".join(parts) if len("  ".join(parts)) <= width else "\n".join(parts), style="dim")
@@ -108,7 +111,8 @@ class Readout(TextRows):
         text.append("\n")
         text.append_text(hint(session, grad))
         values = hand_text(session) if hand and session.model.two_param else None
-        for line in (gradient_text(grad) if grad is not None else None, goal_text(session), values):
+        width = self.content_size.width or PANEL_TEXT_WIDTH
+        for line in (gradient_text(grad, width) if grad is not None else None, goal_text(session), values):
             if line is not None:
                 text.append("\n")
                 text.append_text(line)
@@ -157,7 +161,7 @@ class StatusLine(TextRows):
         if limit is not None and session.optimizer == "gd":
             text.append(f"stable below lr {limit:.3g}\n", style="bold red" if session.lr >= limit else "dim")
         text.append(f"x scale: {session.scale}\n")
-        text.append(f"{session.steps_per_frame} steps/frame")
+        text.append(f"{session.steps_per_frame} step{'' if session.steps_per_frame == 1 else 's'}/frame")
         if session.steps_per_second:
             text.append(f"  {session.steps_per_second:,.0f}/s")
         self.set_text(text)

@@ -109,3 +109,10 @@ async def test_a_recording_that_fails_ends_the_demo_with_status_1(tmp_path):
         assert app.recording_failed.startswith(f"the recording stopped at {record}")
         await pilot.press("q")
     assert app.return_code == 1
+
+
+async def test_tab_types_nothing_into_the_demo():
+    app = make_demo_app(AppOptions(fps=1e-6, warm_up=False), demo=DemoOptions(speed=1.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab")
+        assert app.focused is None and not app.editing

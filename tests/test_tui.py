@@ -278,3 +278,27 @@ async def test_the_gradient_values_split_at_the_panels_own_width():
     grad = {"w": -1.972e-05, "b": -5.686}  # "∂L/∂w -1.972e-05  ∂L/∂b -5.686" is 30 cells
     assert gradient_text(grad, PANEL_TEXT_WIDTH).plain == "∂L/∂w -1.972e-05\n∂L/∂b -5.686"
     assert gradient_text(grad, 30).plain == "∂L/∂w -1.972e-05  ∂L/∂b -5.686"
+
+
+async def test_enter_on_an_untouched_box_changes_nothing_even_after_a_run_moved_on():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("shift+tab")
+        assert app.focused is app.query_one("#param-1")
+        app.session.set_param(1, "20.0811")  # what a run does while the box is open
+        app.refresh_all()
+        await pilot.press("enter")
+        assert float(app.session.params["b"]) == 20.0811
+
+
+async def test_a_value_typed_but_not_applied_is_dropped_and_a_click_elsewhere_closes_the_boxes():
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab", "9", "tab")
+        assert app.query_one("#param-0", Input).value == "-5.0000"
+        await pilot.press("8", "enter")
+        assert float(app.session.params["w"]) == -5.0 and float(app.session.params["b"]) == 8.0
+        await pilot.press("tab")
+        await pilot.click("#chart")
+        await pilot.pause()
+        assert app.focused is None and not app.editing

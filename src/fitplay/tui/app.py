@@ -87,6 +87,7 @@ class FitplayApp(App[int]):
         self.show_residuals = False
         self.busy = False  # a training chunk is in flight (set at launch, cleared when its result is taken)
         self.editing = False  # the parameter input boxes are open
+        self.typing = True  # values may be typed into the boxes (not in the demo)
         self.notify_runs = True
         self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
         self.loss_strip = LossChart()
@@ -179,7 +180,7 @@ class FitplayApp(App[int]):
         self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
         self._update("#step-line", self._step_text())
         for index, box in enumerate(shown.boxes):
-            box.disabled = not s.model.two_param
+            box.disabled = not (s.model.two_param and self.typing)
             if self.editing and s.model.two_param:
                 self._update(f"#param-label-{index}", Text(s.model.hand[index]))
                 if not box.has_focus:
@@ -255,8 +256,15 @@ class FitplayApp(App[int]):
         if isinstance(event.widget, ParamInput):
             self._edit(True)
 
-    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, ParamInput):  # a value typed but not applied (enter) is dropped
+            self._show_param(event.widget)
         self.call_after_refresh(lambda: self._edit(isinstance(self.focused, ParamInput)))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click outside the input boxes closes them (Textual moves the focus only to a focusable widget)."""
+        if self.editing and not isinstance(event.widget, ParamInput):
+            self.set_focus(None)
 
     def _edit(self, on: bool) -> None:
         """Show the input boxes (typing a value) or the readout's parameter rows in their place."""
@@ -278,8 +286,9 @@ class FitplayApp(App[int]):
     def on_input_submitted(self, event: ParamInput.Submitted) -> None:
         box = event.input
         if isinstance(box, ParamInput):
-            # enter on the value as shown (rounded) keeps the exact one: it must not move off an optimum
-            ok = event.value.strip() == self._param_text(box.index) or self.session.set_param(box.index, event.value)
+            # enter on the box as it was shown (rounded, or older while a run went on) changes nothing: it must
+            # not move off an optimum
+            ok = event.value.strip() == box.shown or self.session.set_param(box.index, event.value)
             self._show_param(box)
             self.set_focus(None)
             self._report(ok)

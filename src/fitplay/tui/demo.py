@@ -39,6 +39,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         self.notify_runs = False  # the captions tell the story
         self.demo = demo
         self.demo_paused = False
+        self.typing = False  # the tour plays the values: nothing is typed into the boxes
         self.beats_done = 0
         self.statuses: list[str] = []
         self._shots = 0
@@ -47,8 +48,6 @@ class DemoApp(FitplayApp, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.query_one("#caption").display = True
-        self.query_one("#param-0").disabled = True
-        self.query_one("#param-1").disabled = True
         self.run_worker(self._play(), group="tour", exclusive=True)
 
     async def on_key(self, event: events.Key) -> None:

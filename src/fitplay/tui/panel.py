@@ -136,9 +136,12 @@ class ParamInput(Input):
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled(self.index))
 
+    shown = ""  # the value the app last put in the box (enter on it untouched changes nothing)
+
     def show(self, value: str) -> None:
         """Show a value the app set, without a Changed message (nothing listens for it, and it would bubble
         through the screen on every key and animation frame)."""
+        self.shown = value
         with self.prevent(Input.Changed):
             self.value = value
 

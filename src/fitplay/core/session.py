@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -104,8 +105,6 @@ class Session:
         self.generation = 0
         self._trainers: dict[tuple, Trainer] = {}
         self._trainer_lock = threading.Lock()
-        # m cycles the built-in and installed models, and the user's model file when one is given
-        self.model_specs = model_names() + ((self.options.model,) if is_model_file(self.options.model) else ())
         self._kept: dict[str, Params] = {}  # each model's parameters when m left it, for when m comes back
         self._use_model(self.options.model, keep_training_options=True)
         if self.options.init is not None and not self.model.two_param:
@@ -504,6 +503,12 @@ class Session:
         repeats = np.allclose(last[2:], last[:2], rtol=1e-12, atol=0.0)
         return bool(repeats and any(abs(self.lr * g) > 1e-6 * max(1.0, abs(float(self.params[k])))
                                     for k, g in grad.items()))
+
+    @cached_property
+    def model_specs(self) -> tuple[str, ...]:
+        """What m cycles: the built-in and installed models, and the user's model file when one is given (looked
+        up at the first m: reading the installed packages' entry points takes 30 ms of start-up)."""
+        return model_names() + ((self.options.model,) if is_model_file(self.options.model) else ())
 
     def next_model(self) -> str:
         """Switch to the next model that suits the data, with the parameters it had when m left it; returns

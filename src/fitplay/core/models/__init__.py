@@ -10,7 +10,6 @@ import pkgutil
 import sys
 import traceback
 from functools import lru_cache
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from fitplay.core.models.contract import Model, ModelError, Params
@@ -42,6 +41,8 @@ def is_model_file(spec: str) -> bool:
 
 def model_names() -> tuple[str, ...]:
     """The models `m` cycles: built-in ones, then installed ones (entry points)."""
+    from importlib.metadata import entry_points  # here: its import takes 30 ms, and start-up rarely needs it
+
     installed = sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name not in BUILTIN)
     return CYCLE + tuple(installed)
 
@@ -59,6 +60,8 @@ def load_model(spec: str, hidden: int = 8) -> Model:
 def _load_named(name: str, hidden: int) -> Model:
     if name in BUILTIN:
         return Model(importlib.import_module(f"fitplay.core.models.{name}"), name, hidden)
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             try:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.segment import Segment
 from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -27,6 +30,7 @@ class ChartView(Widget):
         self.painter = painter
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []
+        self._filter_changes: dict[tuple, bool] = {}
 
     def set_painter(self, painter: StripPainter) -> None:
         """New styles (a theme change): every row repaints."""
@@ -59,10 +63,21 @@ class ChartView(Widget):
         background = self.background_colors[1]
         strips = [self.render_line(y).adjust_cell_length(width, _PLAIN) for y in crop.line_range]
         for line_filter in self.get_line_filters():
-            strips = [strip.apply_filter(line_filter, background) for strip in strips]
+            if self._changes(line_filter, background):
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
         if crop.column_span != (0, width):
             strips = [strip.crop(*crop.column_span) for strip in strips]
         return strips
+
+    def _changes(self, line_filter: LineFilter, background: Color) -> bool:
+        """Whether a filter changes any of the painter's styles (ANSIToTruecolor leaves the theme's own colours
+        as they are: running it over every changed row would only copy them)."""
+        key = (self.painter, line_filter, background)
+        if key not in self._filter_changes:
+            styles = [*self.painter.styles.values(), _PLAIN]
+            self._filter_changes[key] = any(
+                line_filter.apply([Segment(" ", style)], background)[0].style != style for style in styles)
+        return self._filter_changes[key]
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):

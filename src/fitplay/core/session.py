@@ -105,6 +105,7 @@ class Session:
         self.generation = 0
         self._trainers: dict[tuple, Trainer] = {}
         self._trainer_lock = threading.Lock()
+        self._y_variance: tuple[Dataset | None, float] = (None, 0.0)
         self._kept: dict[str, Params] = {}  # each model's parameters when m left it, for when m comes back
         self._use_model(self.options.model, keep_training_options=True)
         if self.options.init is not None and not self.model.two_param:
@@ -253,7 +254,9 @@ class Session:
         """A loss every sensible fit beats: y's variance (squared error) or log 2 (cross-entropy)."""
         if self.model.loss_ref == "log2":
             return math.log(2.0)
-        return float(np.var(self.data.y))
+        if self._y_variance[0] is not self.data:  # asked on every animation frame: once per data set
+            self._y_variance = (self.data, float(np.var(self.data.y)))
+        return self._y_variance[1]
 
     def least_loss(self) -> float | None:
         """The lowest loss the model can reach on these data, where it is known exactly (the line's)."""

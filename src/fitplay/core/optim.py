@@ -241,23 +241,24 @@ class Trainer:
     @staticmethod
     def with_lr(carry, lr: float):
         """The same run state at learning rate lr (a new state: the old one may be in use elsewhere)."""
-        _, jnp, _, _ = jax_modules()
         dev, state, extra = carry
-        hyper = dict(state.hyperparams, learning_rate=jnp.asarray(lr, dtype=jnp.float64))
+        hyper = dict(state.hyperparams, learning_rate=np.asarray(lr, dtype=np.float64))
         return dev, state._replace(hyperparams=hyper), extra
 
     def run(self, carry, steps: int, rule: Rule) -> ChunkResult:
         """Run up to `steps` steps (any number: long runs go in MAX_CHUNK pieces), stopping at the first
         step that meets the rule; the optimizer state is carried through every piece."""
-        jax, jnp, _, _ = jax_modules()
+        jax = jax_modules()[0]
         seconds = 0.0
         dev, state, extra = carry
-        args = (jnp.float64(rule.grad_tol), jnp.float64(rule.explode), jnp.float64(rule.unit),
-                jnp.asarray(rule.scaling, dtype=jnp.float64), jnp.float64(rule.stall_rel))
+        # numpy values go to the device with the call; a jnp value each would be a dispatch of its own (half a
+        # small chunk's time)
+        args = (np.float64(rule.grad_tol), np.float64(rule.explode), np.float64(rule.unit),
+                np.asarray(rule.scaling, dtype=np.float64), np.float64(rule.stall_rel))
         losses, paths, done, stop = [], [], 0, Stop.NONE
         while done < steps and stop == Stop.NONE:
             n = min(steps - done, MAX_CHUNK)
-            call = (dev, state, extra, self.x, self.y, jnp.int32(n), *args)
+            call = (dev, state, extra, self.x, self.y, np.int32(n), *args)
             try:
                 fn = self._executable(_length(n), call)
                 t0 = time.perf_counter()

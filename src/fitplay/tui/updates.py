@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rich.console import Console
-from rich.control import Control
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
@@ -30,7 +29,7 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
             start = max(x, x1)
             if start > x or end > x2:
                 strip = strip.crop(start - x, min(end, x2) - x)
-            append(Control.move_to(start, y).segment.text)
+            append(f"\x1b[{y + 1};{start + 1}H")  # what Control.move_to(start, y) writes, without the objects
             append(strip.render(console))
         if y != last_y:
             append("\n")

@@ -65,7 +65,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text(f"fitplay keys  ({', '.join(shown[:-1])} or {shown[-1]} closes)", style="bold"))
             yield Static(key_table(self.bindings_list))
-            yield Static(Text("\ntab focuses the parameter inputs: type a value, enter applies, escape cancels."))
+            yield Static(Text("\ntab opens the parameter inputs where the readout shows their values (shift+tab: "
+                              "the second): type a value, enter applies, escape cancels."))
             yield Static(Text(f"Remap keys by id in {printable(str(keymap_path()))}, e.g. optimize = \"g\". The ids: "
                               f"{', '.join(BINDING_IDS)}.", style="dim"))
             yield Static(Text(f"\n{stop_rules()}.", style="dim"))

@@ -221,11 +221,8 @@ class FitplayApp(App[int]):
             self._shown[selector] = content
             update_text(self.query_one(selector, Static), old, content)
 
-    def _param_text(self, index: int) -> str:
-        return param_text(self.session, index)
-
     def _show_param(self, box: ParamInput) -> None:
-        box.show(self._param_text(box.index))
+        box.show(param_text(self.session, box.index))
 
     def _report(self, ok: bool = True) -> None:
         """Show the session's message, as an error when the action was refused."""

@@ -6,14 +6,17 @@ import signal
 import sys
 
 
-def run() -> None:
-    try:
-        from fitplay.cli import main
+def _interrupted(_signum: int, _frame: object) -> None:
+    """Leave at once: a KeyboardInterrupt raised inside an import can come out as another error (numpy's
+    compiled module turns it into an ImportError)."""
+    os._exit(128 + signal.SIGINT)
 
-        code = main()
-    except KeyboardInterrupt:
-        os._exit(128 + signal.SIGINT)
-    sys.exit(code)
+
+def run() -> None:
+    signal.signal(signal.SIGINT, _interrupted)
+    from fitplay.cli import main
+
+    sys.exit(main())
 
 
 if __name__ == "__main__":

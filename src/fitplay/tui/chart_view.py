@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.segment import Segment
-from rich.style import Style
-from textual.color import Color
-from textual.filter import LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
 
 from fitplay.charts.grid import Grid
+from fitplay.tui.direct_lines import PLAIN, DirectLines
 from fitplay.tui.strips import StripPainter
 
-_PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 
-
-class ChartView(Widget):
+class ChartView(DirectLines):
     """Draws whatever its render function returns for the widget's size."""
 
     DEFAULT_CSS = """
@@ -30,7 +24,6 @@ class ChartView(Widget):
         self.painter = painter
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []
-        self._filter_changes: dict[tuple, bool] = {}
 
     def set_painter(self, painter: StripPainter) -> None:
         """New styles (a theme change): every row repaints."""
@@ -53,33 +46,7 @@ class ChartView(Widget):
     def on_resize(self) -> None:
         self.update_chart(full=True)
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """The painted rows as they are, through the app's line filters (colour conversion, NO_COLOR). Textual's
-        styles cache would restyle and copy every changed row, which matters for a chart whose line crosses all
-        of them; a border, tint or opacity takes Textual's way."""
-        styles, width = self.styles, self.size.width
-        if styles.gutter or styles.tint.a or self.opacity < 1:
-            return super().render_lines(crop)
-        background = self.background_colors[1]
-        strips = [self.render_line(y).adjust_cell_length(width, _PLAIN) for y in crop.line_range]
-        for line_filter in self.get_line_filters():
-            if self._changes(line_filter, background):
-                strips = [strip.apply_filter(line_filter, background) for strip in strips]
-        if crop.column_span != (0, width):
-            strips = [strip.crop(*crop.column_span) for strip in strips]
-        return strips
-
-    def _changes(self, line_filter: LineFilter, background: Color) -> bool:
-        """Whether a filter changes any of the painter's styles (ANSIToTruecolor leaves the theme's own colours
-        as they are: running it over every changed row would only copy them)."""
-        key = (self.painter, line_filter, background)
-        if key not in self._filter_changes:
-            styles = [*self.painter.styles.values(), _PLAIN]
-            self._filter_changes[key] = any(
-                line_filter.apply([Segment(" ", style)], background)[0].style != style for style in styles)
-        return self._filter_changes[key]
-
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):
             return self._strips[y]
-        return Strip.blank(self.size.width, _PLAIN)
+        return Strip.blank(self.size.width, PLAIN)

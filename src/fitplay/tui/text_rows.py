@@ -15,10 +15,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.widget import Widget
+
+from fitplay.tui.direct_lines import DirectLines
 
 
-class TextRows(Widget):
+class TextRows(DirectLines):
     """Shows a rich Text, wrapped to the width; lays the screen out again only when its row count changes."""
 
     DEFAULT_CSS = "TextRows { height: auto; }"

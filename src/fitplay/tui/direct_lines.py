@@ -1,0 +1,95 @@
+"""Widgets whose rows go to the compositor as they were painted, without Textual's styles cache.
+
+Textual's styles cache restyles and copies every row it is asked for: the border, the padding and the content
+again, on every key and animation frame. The charts and the panel's text already keep each row finished at the
+content width, so their changed rows are handed over as they are; the border and padding cells beside them are
+cut once from a row Textual rendered. Measured with `fitplay bench` (CPU per key and per animation frame)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
+from textual.geometry import Region, Spacing
+from textual.strip import Strip
+from textual.widget import Widget
+
+PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What a widget's styles say about drawing its rows (worked out again when its styles change)."""
+
+    direct: bool  # no tint, opacity, text opacity, hatch or border title: the rows can go as they are
+    gutter: Spacing
+    background: Color
+
+
+class DirectLines(Widget):
+    """A widget whose `render_line(y)` returns content row y finished, at the content width."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._look: _Look | None = None
+        self._sides: tuple[tuple, Strip, Strip] | None = None  # (what they depend on, left cells, right cells)
+        self._filter_changes: dict[tuple, bool] = {}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look, self._sides, self._filter_changes = None, None, {}
+
+    def _looks(self) -> _Look:
+        if self._look is None:
+            styles = self.styles
+            direct = not (styles.tint.a or self.opacity < 1 or styles.text_opacity < 1 or styles.has_rule("hatch")
+                          or self._border_title is not None or self._border_subtitle is not None)
+            self._look = _Look(direct, styles.gutter, self.background_colors[1])
+        return self._look
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The content rows in the crop as painted, through the app's line filters (colour conversion, NO_COLOR),
+        between the border and padding cells. A tint, an opacity, a border title or a row of the top or bottom
+        border or padding takes Textual's way."""
+        look, (width, height) = self._looks(), self.outer_size
+        gutter = look.gutter
+        if not look.direct or crop.y < gutter.top or crop.bottom > height - gutter.bottom:
+            return super().render_lines(crop)
+        filters = tuple(self.get_line_filters())
+        content_width = width - gutter.width
+        strips = [self._filtered(self.render_line(y - gutter.top).adjust_cell_length(content_width, PLAIN), filters,
+                                 look.background) for y in crop.line_range]
+        if content_width != width:
+            left, right = self._gutter_cells(gutter, filters)
+            strips = [Strip.join([left, strip, right]) for strip in strips]
+        if crop.column_span != (0, width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
+
+    def _filtered(self, strip: Strip, filters: tuple[LineFilter, ...], background: Color) -> Strip:
+        """A row through each filter that changes one of its styles (ANSIToTruecolor leaves the theme's own
+        colours as they are: running it over every changed row would only copy them)."""
+        for line_filter in filters:
+            if any(self._changes(line_filter, background, segment.style) for segment in strip):
+                strip = strip.apply_filter(line_filter, background)
+        return strip
+
+    def _changes(self, line_filter: LineFilter, background: Color, style: Style | None) -> bool:
+        key = (line_filter, background, style)
+        if key not in self._filter_changes:
+            self._filter_changes[key] = style is None or (
+                line_filter.apply([Segment(" ", style)], background)[0].style != style)
+        return self._filter_changes[key]
+
+    def _gutter_cells(self, gutter: Spacing, filters: tuple[LineFilter, ...]) -> tuple[Strip, Strip]:
+        """The border and padding cells left and right of a content row, as Textual renders them (once for
+        the size and filters)."""
+        key = (self.outer_size, filters)
+        if self._sides is None or self._sides[0] != key:
+            width = self.outer_size.width
+            row = super().render_lines(Region(0, gutter.top, width, 1))[0]
+            self._sides = (key, row.crop(0, gutter.left), row.crop(width - gutter.right, width))
+        return self._sides[1], self._sides[2]

@@ -1,0 +1,60 @@
+"""The charts and the panel's text hand their rows to the compositor themselves: cell for cell what Textual's
+styles cache draws, border and padding included."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import new_app
+from textual.geometry import Region
+from textual.widget import Widget
+
+from fitplay.tui.direct_lines import DirectLines
+
+
+def cells(strips) -> list[list[tuple[str, object]]]:
+    return [[(char, segment.style) for segment in strip for char in segment.text] for strip in strips]
+
+
+def crops(widget: Widget) -> list[Region]:
+    """The whole widget, its content rows, a piece from the middle and a row of the border or padding."""
+    width, height = widget.outer_size
+    gutter = widget.styles.gutter
+    return [Region(0, 0, width, height), Region(0, gutter.top, width, height - gutter.height),
+            Region(min(5, width - 1), gutter.top, max(1, width - 10), max(1, min(7, height - gutter.height))),
+            Region(0, height - 1, width, 1)]
+
+
+def assert_drawn_as_textual_does(widget: Widget) -> None:
+    for crop in crops(widget):
+        ours = widget.render_lines(crop)
+        widget._styles_cache.clear()
+        assert cells(ours) == cells(Widget.render_lines(widget, crop)), (widget.id, crop)
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+@pytest.mark.parametrize("widget_id", ["chart", "side", "loss-strip", "readout", "status"])
+async def test_the_rows_are_what_textuals_own_rendering_draws(widget_id, no_color, monkeypatch):
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = new_app()
+    async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the side landscape
+        await pilot.press("t", "e", "up", "right")
+        widget = app.query_one(f"#{widget_id}", DirectLines)
+        assert widget.display and widget.outer_size.area
+        assert_drawn_as_textual_does(widget)
+        app.theme = "textual-light"  # new colours for the border, the padding and the text
+        await pilot.pause()
+        assert_drawn_as_textual_does(widget)
+
+
+async def test_each_of_the_panel_and_chart_widgets_draws_its_own_rows():
+    """The fast way is taken where it can be: a border or padding beside the rows does not send them through
+    the styles cache (which would render and keep the row)."""
+    app = new_app()
+    async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the side landscape
+        await pilot.press("up")
+        for widget in app.query(DirectLines):
+            widget._styles_cache.clear()
+            top = widget.styles.gutter.top
+            widget.render_lines(Region(0, top + 1, widget.outer_size.width, 1))
+            assert top + 1 not in widget._styles_cache._cache, widget.id

@@ -1,0 +1,54 @@
+"""Braille drawing: the dots set are exactly those of the runs asked for, however they overlap or overrun."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitplay.charts.grid import Area, braille_curve, braille_segments
+
+DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+
+
+def dots_by_hand(area: Area, sub_cols, lo, hi) -> dict[tuple[int, int], int]:
+    """The cells of runs [lo, hi] of sub-rows at each sub-column, one dot at a time."""
+    cells: dict[tuple[int, int], int] = {}
+    for c, a, b in zip(sub_cols, lo, hi):
+        for r in range(max(int(a), 0), min(int(b), 4 * area.rows - 1) + 1):
+            key = (area.top + r // 4, area.left + c // 2)
+            cells[key] = cells.get(key, 0) | DOT_BITS[c % 2][r % 4]
+    return cells
+
+
+AREA = Area(top=2, left=5, bottom=9, right=24, xlim=(0.0, 1.0), ylim=(0.0, 1.0))  # 8 rows, 20 columns
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2 * AREA.cols - 1), st.integers(-40, 80), st.integers(-40, 80)),
+                max_size=60))
+def test_overlapping_and_clipped_bars_set_each_dot_once(bars):
+    """Residual bars: several at one sub-column, some reaching past the plot area or empty."""
+    xs = np.array([c for c, _, _ in bars], dtype=float) / (2 * AREA.cols - 1)
+    top = np.array([a for _, a, _ in bars], dtype=float)
+    bottom = np.array([b for _, _, b in bars], dtype=float)
+    to_y = lambda sub_row: 1.0 - sub_row / (4 * AREA.rows - 1)  # noqa: E731 (the inverse of Area.sub_y)
+    expected = dots_by_hand(AREA, [c for c, _, _ in bars], np.minimum(top, bottom), np.maximum(top, bottom))
+    assert braille_segments(AREA, xs, to_y(top), to_y(bottom)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(-3.0, 3.0), st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e300])),
+                min_size=2 * AREA.cols, max_size=2 * AREA.cols))
+def test_a_curve_is_joined_and_clipped(ys):
+    """A curve through every sub-column: steep stretches stay joined, values far off the area or not finite
+    draw nothing there."""
+    y = np.array(ys)
+    cells = braille_curve(AREA, y)
+    sub = AREA.sub_y(y)
+    for c, s in enumerate(sub):
+        if np.isfinite(s) and 0 <= round(s) <= 4 * AREA.rows - 1:
+            r = int(round(s))
+            assert cells[(AREA.top + r // 4, AREA.left + c // 2)] & DOT_BITS[c % 2][r % 4]
+    assert all(AREA.top <= r <= AREA.bottom and AREA.left <= c <= AREA.right and 0 < bits < 256
+               for (r, c), bits in cells.items())

@@ -6,6 +6,7 @@ import html
 import os
 import re
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -47,18 +48,26 @@ async def settle(app: FitplayApp, pilot, rounds: int = 2000) -> None:
     """Step frames until no optimizer chunk is in flight and the app is not running (bounded)."""
     for _ in range(rounds):
         app.advance_frame()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not app.busy and not app.session.running:
+        await chunk_taken(app, pilot)
+        if not app.session.running:
             return
     raise AssertionError(f"optimizer still {app.session.status} after {rounds} rounds")
 
 
+async def chunk_taken(app: FitplayApp, pilot, timeout: float = 120) -> None:
+    """Wait (bounded) until the training chunk in flight, if any, has been taken by the app."""
+    deadline = time.monotonic() + timeout
+    while app.busy:
+        assert time.monotonic() < deadline, "a training chunk is still in flight"
+        await pilot.pause(0.002)
+
+
 async def finish_workers(app: FitplayApp, pilot, rounds: int = 500) -> None:
-    """Wait (bounded) until no worker is running and what they reported has been handled."""
+    """Wait (bounded) until no worker is running and what they reported has been handled (the training thread,
+    which lives as long as the app, once it has no chunk in flight)."""
     for _ in range(rounds):
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        if not app.busy and not any(w.is_running for w in app.workers if w is not app._trainer):
             await pilot.pause()
             return
     raise AssertionError("workers still running")

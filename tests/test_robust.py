@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import finish_workers, new_app
+from conftest import chunk_taken, finish_workers, new_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,11 +88,9 @@ async def test_random_keys_and_resizes_keep_the_app_alive(model, tmp_path):
             if i % 7 == 0:
                 app.advance_frame()
             if app.busy and i % 25 == 0:
-                await app.workers.wait_for_complete()
-                await pilot.pause()
+                await chunk_taken(app, pilot)
             state_is_sound(app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await chunk_taken(app, pilot)
         state_is_sound(app)
         assert "nan" not in str(app.query_one("#readout").render()).lower()
 

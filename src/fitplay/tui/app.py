@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,9 +15,10 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
@@ -43,6 +45,23 @@ from fitplay.tui.views import VIEWS
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 LOSS_STRIP_MIN_HEIGHT = 34
 SIDE_LANDSCAPE_MIN_WIDTH = 160
+TRAINER_POLL_SECONDS = 1.0  # how soon the training thread sees a cancel when no chunk comes (it ends at unmount)
+
+
+class ChunkDone(Message):
+    """A training chunk's result, from the training thread."""
+
+    def __init__(self, result: ChunkResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ChunkFailed(Message):
+    """A training chunk raised, in the training thread."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -86,6 +105,8 @@ class FitplayApp(App[int]):
         self.show_true = False
         self.show_residuals = False
         self.busy = False  # a training chunk is in flight (set at launch, cleared when its result is taken)
+        self._chunks: queue.SimpleQueue = queue.SimpleQueue()  # chunk jobs for the training thread (None: end)
+        self._trainer: Worker | None = None
         self.editing = False  # the parameter input boxes are open
         self.typing = True  # values may be typed into the boxes (not in the demo)
         self.notify_runs = True
@@ -439,17 +460,50 @@ class FitplayApp(App[int]):
             self._launch(min(self.session.steps_per_frame, self.session.remaining()))
 
     def _launch(self, steps: int) -> None:
-        """Start a chunk in a worker thread unless one is in flight (frames never queue)."""
+        """Hand a chunk to the training thread unless one is in flight (frames never queue)."""
         if self.busy or steps <= 0:
             return
         self.busy = True
-        self._train(self.session.chunk_job(steps))
+        self._chunks.put(self.session.chunk_job(steps))
+        if self._trainer is None or self._trainer.is_finished:
+            self._trainer = self._train()
         if not jax_loaded():
             self.state_widgets.status.show(self.session, self.busy)  # "preparing…" while JAX loads
 
     @work(thread=True, group="train", exit_on_error=False)
-    def _train(self, job) -> ChunkResult:
-        return job()
+    def _train(self) -> None:
+        """Run the chunks the frames hand over, one at a time, and report each. One thread for the app's life: a
+        worker for every frame cost more CPU than the chunk (measured with `fitplay bench`)."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                job = self._chunks.get(timeout=TRAINER_POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if job is None:
+                return
+            try:
+                result = job()
+            except Exception as error:  # reported like any worker's failure; the thread goes on
+                self.post_message(ChunkFailed(error))
+            else:
+                self.post_message(ChunkDone(result))
+
+    def on_unmount(self) -> None:
+        self._chunks.put(None)  # the training thread ends now, not at its next poll
+
+    def on_chunk_done(self, message: ChunkDone) -> None:
+        self.busy = False
+        self._take(message.result)
+
+    def on_chunk_failed(self, message: ChunkFailed) -> None:
+        self._chunk_stopped(message.error)
+
+    def _chunk_stopped(self, error: BaseException | None) -> None:
+        self.busy = False
+        if self.session.running:
+            self.session.toggle_pause()
+        self._failed("optimizer", error)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm(self, job) -> None:
@@ -461,14 +515,8 @@ class FitplayApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Training results and failures arrive here, on the UI thread, one group at a time."""
         worker = event.worker
-        if worker.group == "train" and event.state == WorkerState.SUCCESS:
-            self.busy = False
-            self._take(worker.result)
-        elif worker.group == "train" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self.busy = False
-            if self.session.running:
-                self.session.toggle_pause()
-            self._failed("optimizer", worker.error)
+        if worker.group == "train" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED) and self.busy:
+            self._chunk_stopped(worker.error)
         elif worker.group == "warm-up" and event.state == WorkerState.ERROR:
             self._failed("preparing the optimizer", worker.error)
             signal_ready()

@@ -12,6 +12,7 @@ from fitplay.charts.grid import Grid
 
 _PLAIN = Style()
 _RUNS = re.compile(rb"(.)\1*", re.DOTALL)  # a run of one byte value: cells of one kind
+_SEGMENTS_KEPT = 4096  # distinct (text, kind) runs kept for reuse: a moving line repeats a few hundred
 
 
 class StripPainter:
@@ -21,6 +22,7 @@ class StripPainter:
         self.styles = styles
         self._rows: list[tuple[str, bytes]] = []
         self._strips: list[Strip] = []
+        self._segments: dict[tuple[str, int], Segment] = {}
 
     def paint(self, grid: Grid) -> tuple[list[Strip], list[tuple[int, int, int]]]:
         """Strips for every row, and the changed spans (row, first col, last col + 1) to refresh."""
@@ -38,9 +40,19 @@ class StripPainter:
         return strips, changed
 
     def _strip(self, text: str, kinds: bytes) -> Strip:
-        """One segment per run of cells of the same kind."""
-        get = self.styles.get
-        segments = [Segment(text[m.start():m.end()], get(m.group()[0], _PLAIN)) for m in _RUNS.finditer(kinds)]
+        """One segment per run of cells of the same kind; a run seen before reuses its segment (a third of the
+        time of making each anew, on every changed row of every key and frame)."""
+        if len(self._segments) > _SEGMENTS_KEPT:
+            self._segments = {}
+        made, style = self._segments, self.styles.get
+        segments = []
+        for match in _RUNS.finditer(kinds):
+            start, end = match.span()
+            key = (text[start:end], kinds[start])
+            segment = made.get(key)
+            if segment is None:
+                segment = made[key] = Segment(key[0], style(key[1], _PLAIN))
+            segments.append(segment)
         return Strip(segments, len(text))
 
 

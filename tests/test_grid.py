@@ -1,4 +1,5 @@
-"""Braille drawing: the dots set are exactly those of the runs asked for, however they overlap or overrun."""
+"""Chart grids: braille dots set exactly as asked however runs overlap or overrun, and a chart that keeps
+its grid only while nothing it shows changed."""
 
 from __future__ import annotations
 
@@ -52,3 +53,21 @@ def test_a_curve_is_joined_and_clipped(ys):
             assert cells[(AREA.top + r // 4, AREA.left + c // 2)] & DOT_BITS[c % 2][r % 4]
     assert all(AREA.top <= r <= AREA.bottom and AREA.left <= c <= AREA.right and 0 < bits < 256
                for (r, c), bits in cells.items())
+
+
+def test_the_loss_chart_keeps_its_grid_only_while_nothing_it_shows_changed():
+    """After each change, the kept chart is what a fresh chart draws; asked again, it is the same grid."""
+    from fitplay.charts.loss import LossChart
+    from fitplay.core.session import Options, Session
+
+    session = Session(Options(steps=50))
+    changes = [lambda: None, lambda: session.nudge(1, 1.0), lambda: session.nudge(1, 100.0),
+               lambda: session.run(5), lambda: session.nudge(0, 1.0), lambda: session.reset()]
+    charts = {(80, 12): LossChart(), (60, 10): LossChart()}
+    for change in changes:
+        change()
+        for (width, height), chart in charts.items():
+            kept = chart.render(session, width, height)
+            assert kept.lines() == LossChart().render(session, width, height).lines()
+            assert chart.render(session, width, height) is kept
+    assert charts[(80, 12)].render(session, 60, 10).lines() == LossChart().render(session, 60, 10).lines()

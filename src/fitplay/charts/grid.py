@@ -156,10 +156,11 @@ def braille_curve(area: Area, y_of_sub: np.ndarray, dotted: bool = False) -> dic
     keep = np.isfinite(sy) & (hi >= 0) & (lo <= 4 * area.rows - 1)
     if dotted:
         keep &= cols % 3 != 2
-    return _fill(area, cols[keep], lo[keep], hi[keep])
+    return _fill(area, cols[keep], lo[keep], hi[keep], one_run_per_column=True)
 
 
-def _fill(area: Area, sub_cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict[tuple[int, int], int]:
+def _fill(area: Area, sub_cols: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+          one_run_per_column: bool = False) -> dict[tuple[int, int], int]:
     """OR the braille dots of vertical sub-pixel runs [lo, hi] at each sub-column into cells (one numpy pass:
     a Python loop over the dots was most of an animation frame's chart drawing)."""
     nrows = 4 * area.rows
@@ -169,8 +170,9 @@ def _fill(area: Area, sub_cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> d
     sub_cols, lo, lengths = np.asarray(sub_cols, dtype=np.int64)[runs], lo[runs], (hi - lo + 1)[runs]
     cols = np.repeat(sub_cols, lengths)
     rows = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-    dots = np.unique(rows * (2 * area.cols) + cols)  # runs at one sub-column (residual bars) may overlap
-    rows, cols = dots // (2 * area.cols), dots % (2 * area.cols)
+    if not one_run_per_column:  # runs at one sub-column (residual bars) may overlap: each dot once
+        dots = np.unique(rows * (2 * area.cols) + cols)
+        rows, cols = dots // (2 * area.cols), dots % (2 * area.cols)
     # Each dot once: the sum of a cell's dot bits is their OR.
     cells = np.bincount((rows // 4) * area.cols + cols // 2, weights=_BITS[cols % 2, rows % 4],
                         minlength=area.rows * area.cols).astype(np.int64)

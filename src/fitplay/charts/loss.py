@@ -47,8 +47,11 @@ class LossChart:
 
     def __init__(self) -> None:
         self.layer = StaticLayer()
+        self._last: tuple[tuple, Grid] | None = None
 
     def render(self, session: Session, width: int, height: int, **_toggles: bool) -> Grid:
+        """The chart; the same grid as last time while nothing it shows changed (a hand key moves no loss
+        curve). A history only grows or thins, so its identity, length and stride stand for its points."""
         history = session.history
         good = np.isfinite(history.losses)
         steps, losses = history.steps[good], history.losses[good]
@@ -59,16 +62,24 @@ class LossChart:
         last = int(steps[-1]) if steps.size else None
         xlim = (0.0, x_end(session, last))
         ylim = _decades(ys) if log else _linear(ys)
+        title = (f" {session.model.loss_label} {fmt_number(session.loss)} after {session.step_count} "
+                 f"step{'' if session.step_count == 1 else 's'} ") if steps.size else None
+        key = (id(history), history.steps.size, history.stride, title, xlim, ylim, log, width, height)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self._render(width, height, xlim, ylim, log, (steps, ys, last), title))
+        return self._last[1]
+
+    def _render(self, width: int, height: int, xlim: tuple[float, float], ylim: tuple[float, float], log: bool,
+                curve: tuple[np.ndarray, np.ndarray, int | None], title: str | None) -> Grid:
         grid, area = self.layer.get((width, height, xlim, ylim, log), lambda: (
             build_axes(width, height, xlim, ylim, xlabel="step", ylabel="loss (log scale)" if log else "loss",
                        ylog=log), xlim, ylim))
-        if steps.size:
+        steps, ys, last = curve
+        if title is not None:
             at = area.x_at_sub()
-            curve = np.where(at <= last, np.interp(at, steps, ys), np.nan)
-            paint_braille(grid, braille_curve(area, curve), Kind.LINE)
-            done = session.step_count
-            grid.text(area.top - 1, area.left + 1, f" {session.model.loss_label} {fmt_number(session.loss)} after "
-                      f"{done} step{'' if done == 1 else 's'} ", Kind.LINE)
+            paint_braille(grid, braille_curve(area, np.where(at <= last, np.interp(at, steps, ys), np.nan)),
+                          Kind.LINE)
+            grid.text(area.top - 1, area.left + 1, title, Kind.LINE)
         else:
             grid.text(area.top + area.rows // 2, area.left + 2, "the loss curve draws here when the optimizer runs",
                       Kind.MUTED)

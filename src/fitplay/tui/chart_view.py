@@ -24,6 +24,7 @@ class ChartView(DirectLines):
         self.painter = painter
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []
+        self._grid: Grid | None = None
 
     def set_painter(self, painter: StripPainter) -> None:
         """New styles (a theme change): every row repaints."""
@@ -35,7 +36,11 @@ class ChartView(DirectLines):
         width, height = self.size
         if self.render_grid is None or width < 10 or height < 5:
             return
-        strips, changed = self.painter.paint(self.render_grid(width, height))
+        grid = self.render_grid(width, height)
+        if grid is self._grid and not full:  # the chart kept its grid: nothing it shows changed
+            return
+        self._grid = grid
+        strips, changed = self.painter.paint(grid)
         self._strips = strips
         if full:
             self.refresh()

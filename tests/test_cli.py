@@ -59,6 +59,7 @@ def test_bad_csv_exits_2_with_one_line(tmp_path):
     assert r.stdout == ""
 
 
+@pytest.mark.slow  # a whole run end to end
 def test_fit_reads_stdin():
     r = run_cli("fit", "-", "--json", stdin="x,y\n0,1\n1,3\n2,5\n3,7\n")
     assert r.returncode == 0, r.stderr

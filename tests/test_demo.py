@@ -40,6 +40,7 @@ def test_plain_demo_of_the_network():
     assert out.getvalue().strip().splitlines()[-1].startswith("fitted: 25 parameters")
 
 
+@pytest.mark.slow  # a whole run end to end
 def test_demo_piped_exits_0_with_frames_and_no_escapes():
     r = subprocess.run([sys.executable, "-m", "fitplay", "demo", "--frames", "10"], capture_output=True, text=True,
                        timeout=60)
@@ -49,6 +50,7 @@ def test_demo_piped_exits_0_with_frames_and_no_escapes():
     assert r.stdout.strip().splitlines()[-1].startswith("fitted: w = ")
 
 
+@pytest.mark.slow  # a whole run end to end
 async def test_the_tour_plays_to_the_end_and_converges(tmp_path):
     app = make_demo_app(AppOptions(fps=60.0, warm_up=False), demo=DemoOptions(speed=200.0, record=tmp_path))
     assert isinstance(app, DemoApp)
@@ -84,6 +86,7 @@ def test_the_plain_demo_does_not_load_textual():
     assert r.stdout.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.slow  # a whole run end to end
 def test_plain_demo_restores_a_saved_session(tmp_path):
     s = Session(Options())
     s.set_param(0, "1.5")

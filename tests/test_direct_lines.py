@@ -32,19 +32,21 @@ def assert_drawn_as_textual_does(widget: Widget) -> None:
 
 
 @pytest.mark.parametrize("no_color", [False, True])
-@pytest.mark.parametrize("widget_id", ["chart", "side", "loss-strip", "readout", "status"])
-async def test_the_rows_are_what_textuals_own_rendering_draws(widget_id, no_color, monkeypatch):
+async def test_the_rows_are_what_textuals_own_rendering_draws(no_color, monkeypatch):
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
     app = new_app()
     async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the side landscape
         await pilot.press("t", "e", "up", "right")
-        widget = app.query_one(f"#{widget_id}", DirectLines)
-        assert widget.display and widget.outer_size.area
-        assert_drawn_as_textual_does(widget)
+        widgets = [app.query_one(f"#{name}", DirectLines) for name in ("chart", "side", "loss-strip", "readout",
+                                                                           "status")]
+        assert all(widget.display and widget.outer_size.area for widget in widgets)
+        for widget in widgets:
+            assert_drawn_as_textual_does(widget)
         app.theme = "textual-light"  # new colours for the border, the padding and the text
         await pilot.pause()
-        assert_drawn_as_textual_does(widget)
+        for widget in widgets:
+            assert_drawn_as_textual_does(widget)
 
 
 async def test_each_of_the_panel_and_chart_widgets_draws_its_own_rows():

@@ -235,8 +235,10 @@ async def test_the_readout_resends_only_the_cells_that_changed_and_follows_the_t
 
 
 @given(st.lists(st.tuples(st.text(alphabet="ab ∂Δ●→≈.-1", max_size=12), st.sampled_from(["", "bold", "dim", "green"])),
-                max_size=5), st.integers(1, 40))
-def test_a_text_row_renders_as_rich_wraps_it(parts, width):
+                max_size=5), st.integers(1, 40), st.sampled_from(["", "bold", "dim", "red"]))
+def test_a_text_row_renders_as_rich_wraps_it(parts, width, line_style):
+    """Every cell as rich's wrapping draws it, spans over the line's own style (which rich's Text.render leaves
+    out when the line has no spans)."""
     from rich.console import Console
     from rich.style import Style
     from rich.text import Text
@@ -244,7 +246,7 @@ def test_a_text_row_renders_as_rich_wraps_it(parts, width):
     from fitplay.tui.text_rows import _render
 
     console = Console(width=120, force_terminal=True, color_system="truecolor")
-    line = Text.assemble(*parts)
+    line = Text.assemble(*parts, style=line_style)
     base = Style(color="white", bgcolor="black")
     expected = console.render_lines(line, console.options.update_width(width), style=base, pad=True)
     got = _render(line, width, base, console, console.options.update_width(width))

@@ -91,32 +91,25 @@ class Readout(TextRows):
     DEFAULT_CSS = "Readout { height: auto; padding: 0 1; }"
 
     def show(self, session: Session, hand: bool = True) -> None:
-        label = session.model.loss_label
-        text = Text()
-        text.append(f"{label} ", style="bold")
-        text.append(fmt(session.loss), style="bold")
-        text.append("\n")
+        """The readout for the session's state, a Text per line."""
         delta = session.last_delta
         if delta < -1e-12:
-            text.append(f"Δ {fmt(delta)} better", style="green")
+            change = Text(f"Δ {fmt(delta)} better", style="green")
         elif delta > 1e-12:
-            text.append(f"Δ +{fmt(delta)} worse", style="red")
+            change = Text(f"Δ +{fmt(delta)} worse", style="red")
         else:
-            text.append("Δ 0", style="dim")
-        text.append(f"\nlowest {fmt(session.best_loss)}")
+            change = Text("Δ 0", style="dim")
+        lowest = f"lowest {fmt(session.best_loss)}"
         acc = session.accuracy()
         if acc is not None:
-            text.append(f"   accuracy {acc:.0%}")
+            lowest += f"   accuracy {acc:.0%}"
         grad = session.gradient()
-        text.append("\n")
-        text.append_text(hint(session, grad))
         values = hand_text(session) if hand and session.model.two_param else None
         width = self.content_size.width or PANEL_TEXT_WIDTH
-        for line in (gradient_text(grad, width) if grad is not None else None, goal_text(session), values):
-            if line is not None:
-                text.append("\n")
-                text.append_text(line)
-        self.set_text(text)
+        lines = [Text(f"{session.model.loss_label} {fmt(session.loss)}", style="bold"), change, Text(lowest),
+                 hint(session, grad), gradient_text(grad, width) if grad is not None else None, goal_text(session),
+                 values]
+        self.set_lines([line for line in lines if line is not None])
 
 
 class ParamInput(Input):
@@ -156,15 +149,15 @@ class StatusLine(TextRows):
         status = session.status
         if busy and not jax_loaded():
             status = "preparing…"
-        text = Text()
-        text.append(f"● {status}", style=STATUS_STYLE.get(session.status, "yellow"))
-        text.append(f"  step {session.step_count}/{session.max_steps}\n")
-        text.append(f"{session.optimizer}  lr {session.lr:.3g}\n")
+        lines = [Text.assemble((f"● {status}", STATUS_STYLE.get(session.status, "yellow")),
+                               f"  step {session.step_count}/{session.max_steps}"),
+                 Text(f"{session.optimizer}  lr {session.lr:.3g}")]
         limit = session.lr_limit()
         if limit is not None and session.optimizer == "gd":
-            text.append(f"stable below lr {limit:.3g}\n", style="bold red" if session.lr >= limit else "dim")
-        text.append(f"x scale: {session.scale}\n")
-        text.append(f"{session.steps_per_frame} step{'' if session.steps_per_frame == 1 else 's'}/frame")
+            lines.append(Text(f"stable below lr {limit:.3g}", style="bold red" if session.lr >= limit else "dim"))
+        lines.append(Text(f"x scale: {session.scale}"))
+        speed = f"{session.steps_per_frame} step{'' if session.steps_per_frame == 1 else 's'}/frame"
         if session.steps_per_second:
-            text.append(f"  {session.steps_per_second:,.0f}/s")
-        self.set_text(text)
+            speed += f"  {session.steps_per_second:,.0f}/s"
+        lines.append(Text(speed))
+        self.set_lines(lines)

@@ -26,18 +26,28 @@ class TextRows(DirectLines):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = Text()
+        self._lines: list[Text] = []
+        self._keys: list[tuple] = []  # each line's text, spans and style: what its rows depend on
         self._strips: list[Strip] = []
         self._rendered: dict[tuple, list[Strip]] = {}  # each line of the text as last rendered (width, style)
         self._style: Style | None = None  # the widget's own style (colours), until the styles change
+        self._options: ConsoleOptions | None = None  # the console's options at the width, until a resize
 
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
-        return self._text
+        return Text("\n").join(self._lines)
 
     def set_text(self, text: Text) -> None:
-        if text != self._text:
-            self._text = text
+        self.set_lines([text])
+
+    def set_lines(self, lines: list[Text]) -> None:
+        """Show these lines, each wrapped to the width (a line holding newlines is split): only the rows of a
+        changed line are rendered again."""
+        lines = [piece for line in lines
+                 for piece in (line.split("\n", allow_blank=True) if "\n" in line.plain else (line,))]
+        keys = [(line.plain, tuple(line.spans), line.style) for line in lines]
+        if keys != self._keys:
+            self._lines, self._keys = lines, keys
             self._repaint()
 
     def notify_style_update(self) -> None:
@@ -48,7 +58,7 @@ class TextRows(DirectLines):
         self._restart()
 
     def _restart(self) -> None:
-        self._strips, self._rendered, self._style = [], {}, None
+        self._strips, self._rendered, self._style, self._options = [], {}, None, None
         self._repaint()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -56,8 +66,7 @@ class TextRows(DirectLines):
             return 0
         console = self.app.console
         options = console.options.update_width(width)
-        return sum(1 if line.cell_len <= width else len(console.render_lines(line, options))
-                   for line in self._text.split("\n", allow_blank=True))
+        return sum(1 if line.cell_len <= width else len(console.render_lines(line, options)) for line in self._lines)
 
     def _rows(self, width: int) -> list[Strip]:
         """The text's rows at the widget's width; a line of the text that did not change keeps its strips."""
@@ -66,14 +75,14 @@ class TextRows(DirectLines):
         if self._style is None:
             self._style = self.rich_style
         console, style = self.app.console, self._style
-        options = console.options.update_width(width)
+        if self._options is None or self._options.max_width != width:
+            self._options = console.options.update_width(width)
         rendered: dict[tuple, list[Strip]] = {}
         rows: list[Strip] = []
-        for line in self._text.split("\n", allow_blank=True):
-            key = (line.plain, tuple(line.spans), line.style)
+        for line, key in zip(self._lines, self._keys):
             strips = rendered.get(key) or self._rendered.get(key)
             if strips is None:
-                strips = [Strip(row, width) for row in _render(line, width, style, console, options)]
+                strips = [Strip(row, width) for row in _render(line, width, style, console, self._options)]
             rendered[key] = strips
             rows.extend(strips)
         self._rendered = rendered
@@ -106,7 +115,10 @@ def _render(line: Text, width: int, style: Style, console: Console, options: Con
     length = line.cell_len
     if length > width or "\t" in line.plain:
         return console.render_lines(line, options, style=style, pad=True)
-    segments = list(Segment.apply_style(line.render(console), style))
+    if line.style and not line.spans:  # Text.render leaves the line's own style out when it has no spans
+        segments = [Segment(line.plain, style + console.get_style(line.style))]
+    else:
+        segments = list(Segment.apply_style(line.render(console), style))
     if length < width:
         segments.append(Segment(" " * (width - length), style))
     return [segments]

@@ -145,39 +145,41 @@ def braille_curve(area: Area, y_of_sub: np.ndarray, dotted: bool = False) -> dic
     """Braille cells for a curve given its y at every sub-column; each sub-column spans halfway to its
     neighbours, so steep stretches stay joined."""
     sy = area.sub_y(y_of_sub)
-    prev = np.concatenate([sy[:1], sy[:-1]])
-    nxt = np.concatenate([sy[1:], sy[-1:]])
-    prev = np.where(np.isfinite(prev), prev, sy)
-    nxt = np.where(np.isfinite(nxt), nxt, sy)
     with np.errstate(invalid="ignore"):
-        lo = np.round(np.minimum(sy, np.minimum((sy + prev) / 2, (sy + nxt) / 2)))
-        hi = np.round(np.maximum(sy, np.maximum((sy + prev) / 2, (sy + nxt) / 2)))
-    cols = np.arange(len(sy))
-    keep = np.isfinite(sy) & (hi >= 0) & (lo <= 4 * area.rows - 1)
+        s = np.where(np.isfinite(sy), sy, np.nan)
+        half = (s[:-1] + s[1:]) * 0.5  # NaN beside a value that is not finite: fmin and fmax skip it
+        left, right = np.concatenate((s[:1], half)), np.concatenate((half, s[-1:]))
+        lo = np.rint(np.fmin(s, np.fmin(left, right)))
+        hi = np.rint(np.fmax(s, np.fmax(left, right)))
+        keep = (hi >= 0) & (lo <= 4 * area.rows - 1)  # False where s is NaN
     if dotted:
-        keep &= cols % 3 != 2
-    return _fill(area, cols[keep], lo[keep], hi[keep], one_run_per_column=True)
+        keep[2::3] = False
+    cols = np.flatnonzero(keep)
+    return _fill(area, cols, lo[cols], hi[cols], one_run_per_column=True)
 
 
 def _fill(area: Area, sub_cols: np.ndarray, lo: np.ndarray, hi: np.ndarray,
           one_run_per_column: bool = False) -> dict[tuple[int, int], int]:
-    """OR the braille dots of vertical sub-pixel runs [lo, hi] at each sub-column into cells (one numpy pass:
-    a Python loop over the dots was most of an animation frame's chart drawing)."""
-    nrows = 4 * area.rows
-    lo = np.clip(lo, 0, nrows).astype(np.int64)
-    hi = np.clip(hi, -1, nrows - 1).astype(np.int64)
-    runs = hi >= lo
-    sub_cols, lo, lengths = np.asarray(sub_cols, dtype=np.int64)[runs], lo[runs], (hi - lo + 1)[runs]
+    """OR the braille dots of vertical sub-pixel runs [lo, hi] at each sub-column into cells, in one numpy pass
+    (a Python loop over the dots was most of an animation frame's chart drawing)."""
+    nrows, ncols = 4 * area.rows, area.cols
+    lo = np.minimum(np.maximum(lo, 0), nrows).astype(np.int64)  # bounded both ways before the cast: 1e300 fits
+    hi = np.maximum(np.minimum(hi, nrows - 1), -1).astype(np.int64)
+    lengths = hi - lo + 1
+    runs = lengths > 0
+    if not runs.all():
+        sub_cols, lo, lengths = sub_cols[runs], lo[runs], lengths[runs]
+    ends = np.cumsum(lengths)
     cols = np.repeat(sub_cols, lengths)
-    rows = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    rows = np.arange(ends[-1] if ends.size else 0) + np.repeat(lo - ends + lengths, lengths)
     if not one_run_per_column:  # runs at one sub-column (residual bars) may overlap: each dot once
-        dots = np.unique(rows * (2 * area.cols) + cols)
-        rows, cols = dots // (2 * area.cols), dots % (2 * area.cols)
+        dots = np.unique(rows * (2 * ncols) + cols)
+        rows, cols = dots // (2 * ncols), dots % (2 * ncols)
     # Each dot once: the sum of a cell's dot bits is their OR.
-    cells = np.bincount((rows // 4) * area.cols + cols // 2, weights=_BITS[cols % 2, rows % 4],
-                        minlength=area.rows * area.cols).astype(np.int64)
+    cells = np.bincount((rows >> 2) * ncols + (cols >> 1), weights=_BITS[cols & 1, rows & 3],
+                        minlength=area.rows * ncols).astype(np.int64)
     filled = np.flatnonzero(cells)
-    at = zip((area.top + filled // area.cols).tolist(), (area.left + filled % area.cols).tolist())
+    at = zip((area.top + filled // ncols).tolist(), (area.left + filled % ncols).tolist())
     return dict(zip(at, cells[filled].tolist()))
 
 

@@ -45,7 +45,6 @@ from fitplay.tui.views import VIEWS
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 LOSS_STRIP_MIN_HEIGHT = 34
 SIDE_LANDSCAPE_MIN_WIDTH = 160
-TRAINER_POLL_SECONDS = 1.0  # how soon the training thread sees a cancel when no chunk comes (it ends at unmount)
 
 
 class ChunkDone(Message):
@@ -476,10 +475,7 @@ class FitplayApp(App[int]):
         worker for every frame cost more CPU than the chunk (measured with `fitplay bench`)."""
         worker = get_current_worker()
         while not worker.is_cancelled:
-            try:
-                job = self._chunks.get(timeout=TRAINER_POLL_SECONDS)
-            except queue.Empty:
-                continue
+            job = self._chunks.get()  # no timeout: an idle app never wakes this thread; unmount sends None
             if job is None:
                 return
             try:

@@ -340,15 +340,28 @@ def sessions(count: int, ready_dir: Path, seconds: float = 6.0) -> dict[str, flo
 
 
 def _together(terms: list[Terminal], seconds: float) -> tuple[float, list[float]]:
-    """Read every terminal for `seconds`: percent of a core used by all, and each one's animation frames/s."""
+    """Read every terminal for `seconds`: percent of a core used by all, and each one's animation frames/s.
+    A frame counts from when its step count was read, first to last: with many terminals read in turn, output
+    waits in each one's buffer, and counting the marks over the whole window took a backlog for frames."""
     cpu0, marks, t0 = [t.tasks()[0] for t in terms], [len(t.out) for t in terms], time.perf_counter()
+    reads: list[list[tuple[int, float]]] = [[] for _ in terms]  # (bytes read so far, when), per terminal
     while time.perf_counter() - t0 < seconds:
-        for term in terms:
+        for term, log in zip(terms, reads):
             term.read(0.005)
+            log.append((len(term.out), time.perf_counter()))
     elapsed = time.perf_counter() - t0
     cpu = 100 * sum(t.tasks()[0] - c for t, c in zip(terms, cpu0)) / elapsed
-    fps = [len(step_marks(bytes(t.out), m)) / elapsed for t, m in zip(terms, marks)]
-    return cpu, fps
+    return cpu, [_frame_rate(step_marks(bytes(t.out), m), log) for t, m, log in zip(terms, marks, reads)]
+
+
+def _frame_rate(marks: list[int], reads: list[tuple[int, float]]) -> float:
+    """Frames per second between the first and the last frame read (0 with fewer than two)."""
+    if len(marks) < 2:
+        return 0.0
+    def read_at(offset: int) -> float:
+        return next(when for size, when in reads if size > offset)
+    seconds = read_at(marks[-1]) - read_at(marks[0])
+    return (len(marks) - 1) / seconds if seconds > 0 else 0.0
 
 
 def _rss_mb(term: Terminal) -> float:

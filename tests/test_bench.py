@@ -84,11 +84,11 @@ def test_step_marks_agree_with_a_terminal_emulator(tmp_path):
     assert len(marks) >= 20 and shown == sorted(set(shown))  # each mark is a new, higher count
 
 
-def test_the_frame_rate_counts_from_when_the_first_and_last_frames_were_read():
+def test_the_frame_rate_counts_only_frames_made_after_the_first_read():
     """Output that waited in the terminal's buffer before the window is not taken for frames made in it."""
     from fitplay.bench import _frame_rate
 
     reads = [(100, 0.0), (400, 0.5), (500, 1.0), (900, 2.0)]  # (bytes read so far, when)
-    assert _frame_rate([150, 450, 800], reads) == 2 / (2.0 - 0.5)
-    assert _frame_rate([50, 150], reads) == 1 / 0.5
-    assert _frame_rate([450], reads) == 0.0 and _frame_rate([], reads) == 0.0
+    assert _frame_rate([50, 150, 450, 800], reads) == 3 / 2.0  # the frame at 50 was in the buffer already
+    assert _frame_rate([150], reads) == 1 / 0.5
+    assert _frame_rate([50], reads) == 0.0 and _frame_rate([], reads) == 0.0 and _frame_rate([150], []) == 0.0

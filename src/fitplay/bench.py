@@ -340,9 +340,8 @@ def sessions(count: int, ready_dir: Path, seconds: float = 6.0) -> dict[str, flo
 
 
 def _together(terms: list[Terminal], seconds: float) -> tuple[float, list[float]]:
-    """Read every terminal for `seconds`: percent of a core used by all, and each one's animation frames/s.
-    A frame counts from when its step count was read, first to last: with many terminals read in turn, output
-    waits in each one's buffer, and counting the marks over the whole window took a backlog for frames."""
+    """Read every terminal for `seconds`: percent of a core used by all, and each one's animation frames/s
+    (with many terminals read in turn, output waits in each one's buffer: see _frame_rate)."""
     cpu0, marks, t0 = [t.tasks()[0] for t in terms], [len(t.out) for t in terms], time.perf_counter()
     reads: list[list[tuple[int, float]]] = [[] for _ in terms]  # (bytes read so far, when), per terminal
     while time.perf_counter() - t0 < seconds:
@@ -355,13 +354,16 @@ def _together(terms: list[Terminal], seconds: float) -> tuple[float, list[float]
 
 
 def _frame_rate(marks: list[int], reads: list[tuple[int, float]]) -> float:
-    """Frames per second between the first and the last frame read (0 with fewer than two)."""
-    if len(marks) < 2:
+    """Frames per second from the terminal's first read in the window to when its last frame was read. What the
+    first read returned had waited in the buffer, made before the window: only frames after it count."""
+    if not reads:
         return 0.0
-    def read_at(offset: int) -> float:
-        return next(when for size, when in reads if size > offset)
-    seconds = read_at(marks[-1]) - read_at(marks[0])
-    return (len(marks) - 1) / seconds if seconds > 0 else 0.0
+    first_size, first_when = reads[0]
+    later = [mark for mark in marks if mark >= first_size]
+    if not later:
+        return 0.0
+    seconds = next(when for size, when in reads if size > later[-1]) - first_when
+    return len(later) / seconds if seconds > 0 else 0.0
 
 
 def _rss_mb(term: Terminal) -> float:

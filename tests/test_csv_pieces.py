@@ -7,6 +7,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fitplay import cli
 from fitplay.core import data
@@ -159,3 +161,22 @@ async def test_the_app_shows_a_loading_bar_and_hides_it():
         app._end_loading()
         await pilot.pause()
         assert not caption.display
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "1,2", "x,y", "7" * 5000, "a" * 4094]),
+                          st.sampled_from(["\n", "\r\n", "\r", "\x0b", "\u2028"])), max_size=12),
+       st.integers(1, 3))
+def test_the_head_of_a_text_is_its_first_lines_split_whole(lines, count):
+    """Splitting only a prefix finds the same first lines as splitting the whole text, whatever the line
+    lengths and breaks at the prefix's edge (a CR LF cut in two, a line longer than the prefix)."""
+    from fitplay.core.data import _head
+
+    text = "".join(line + end for line, end in lines)
+    expected, seen = [], 0
+    for line in text.splitlines():
+        if seen == count:
+            break
+        expected.append(line)
+        seen += bool(line.strip())
+    assert _head(text, count) == expected

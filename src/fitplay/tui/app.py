@@ -486,7 +486,7 @@ class FitplayApp(App[int]):
                 self.post_message(ChunkDone(result))
 
     def on_unmount(self) -> None:
-        self._chunks.put(None)  # the training thread ends now, not at its next poll
+        self._chunks.put(None)  # the training thread, waiting for its next chunk, ends
 
     def on_chunk_done(self, message: ChunkDone) -> None:
         self.busy = False

@@ -20,7 +20,8 @@ from fitplay.tui.direct_lines import DirectLines
 
 
 class TextRows(DirectLines):
-    """Shows a rich Text, wrapped to the width; lays the screen out again only when its row count changes."""
+    """Shows lines of rich Text, wrapped to the width; lays the screen out again only when its row count
+    changes."""
 
     DEFAULT_CSS = "TextRows { height: auto; }"
 
@@ -36,9 +37,6 @@ class TextRows(DirectLines):
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
         return Text("\n").join(self._lines)
-
-    def set_text(self, text: Text) -> None:
-        self.set_lines([text])
 
     def set_lines(self, lines: list[Text]) -> None:
         """Show these lines, each wrapped to the width (a line holding newlines is split): only the rows of a

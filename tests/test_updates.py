@@ -53,6 +53,22 @@ class Screen:
                 for y in range(self.screen.lines)]
 
 
+def test_the_first_frame_written_holds_the_panel_and_the_chart():
+    """The frame that lays the screen out is complete: the charts and the panel's text are painted as that frame
+    draws them. Painted on the Resize event that follows, they went out blank beside the footer and were drawn in
+    a second frame."""
+    term = Terminal([])
+    try:
+        assert term.read_until(b"quit", 60.0) is not None, bytes(term.out[-300:])
+    finally:
+        term.close()
+    out = bytes(term.out)
+    screen = pyte.Screen(120, 40)
+    pyte.ByteStream(screen).feed(out[:out.index(b"quit") + len(b"quit")])  # the first frame, to its footer
+    shown = "\n".join(screen.display)
+    assert "MSE" in shown and shown.count("•") >= 50 and "quit" in screen.display[-1], shown
+
+
 @pytest.mark.slow
 def test_partial_updates_leave_the_screen_a_full_repaint_draws(tmp_path: Path):
     term, _ = start(FITPLAY, tmp_path, ["--lr", "0.0001", "--steps", "10000000"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 
 from fitplay.charts.grid import Grid
@@ -25,6 +25,7 @@ class ChartView(DirectLines):
         self.render_grid: Callable[[int, int], Grid] | None = None
         self._strips: list[Strip] = []
         self._grid: Grid | None = None
+        self._painted_size = Size(0, 0)
 
     def set_painter(self, painter: StripPainter) -> None:
         """New styles (a theme change): every row repaints."""
@@ -33,23 +34,30 @@ class ChartView(DirectLines):
 
     def update_chart(self, full: bool = False) -> None:
         """Re-render for the current state and refresh only the changed spans."""
-        width, height = self.size
-        if self.render_grid is None or width < 10 or height < 5:
+        changed = self._paint(full)
+        if changed is None:
             return
-        grid = self.render_grid(width, height)
-        if grid is self._grid and not full:  # the chart kept its grid: nothing it shows changed
-            return
-        self._grid = grid
-        strips, changed = self.painter.paint(grid)
-        self._strips = strips
         if full:
             self.refresh()
-            return
-        if changed:
+        elif changed:
             self.refresh(*(Region(x0, y, x1 - x0, 1) for y, x0, x1 in changed))
 
-    def on_resize(self) -> None:
-        self.update_chart(full=True)
+    def paint_for_size(self) -> None:
+        if self._painted_size != self.size:
+            self._paint(full=True)
+
+    def _paint(self, full: bool) -> list[tuple[int, int, int]] | None:
+        """Paint the chart's rows for the current state and size: the changed spans (row, first column, end),
+        or None when there is nothing to paint (no chart yet, too small, or the same grid as before)."""
+        width, height = self.size
+        if self.render_grid is None or width < 10 or height < 5:
+            return None
+        grid = self.render_grid(width, height)
+        if grid is self._grid and not full:  # the chart kept its grid: nothing it shows changed
+            return None
+        self._grid, self._painted_size = grid, self.size
+        self._strips, changed = self.painter.paint(grid)
+        return changed
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._strips):

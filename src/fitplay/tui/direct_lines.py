@@ -50,10 +50,17 @@ class DirectLines(Widget):
             self._look = _Look(direct, styles.gutter, self.background_colors[1])
         return self._look
 
+    def paint_for_size(self) -> None:
+        """Paint the rows for the widget's size if they were painted for another (none yet, or a resize).
+
+        Called as the rows are drawn, so the frame that lays a widget out already shows its content: painting
+        on the Resize event that follows would draw the first frame blank and then draw it again."""
+
     def render_lines(self, crop: Region) -> list[Strip]:
         """The content rows in the crop as painted, through the app's line filters (colour conversion, NO_COLOR),
         between the border and padding cells. A tint, an opacity, a border title or a row of the top or bottom
         border or padding takes Textual's way."""
+        self.paint_for_size()
         look, (width, height) = self._looks(), self.outer_size
         gutter = look.gutter
         if not look.direct or crop.y < gutter.top or crop.bottom > height - gutter.bottom:

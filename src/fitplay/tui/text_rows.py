@@ -33,6 +33,7 @@ class TextRows(DirectLines):
         self._rendered: dict[tuple, list[Strip]] = {}  # each line of the text as last rendered (width, style)
         self._style: Style | None = None  # the widget's own style (colours), until the styles change
         self._options: ConsoleOptions | None = None  # the console's options at the width, until a resize
+        self._width = 0  # the width the rows were painted at
 
     def render(self) -> Text:
         """The text shown (what a screen reader or a test reads)."""
@@ -52,8 +53,11 @@ class TextRows(DirectLines):
         super().notify_style_update()
         self._restart()  # new colours (a theme change): every row repaints
 
-    def on_resize(self) -> None:
-        self._restart()
+    def paint_for_size(self) -> None:
+        width = self.content_size.width
+        if width != self._width:
+            self._rendered = {}
+            self._strips, self._width = self._rows(width), width
 
     def _restart(self) -> None:
         self._strips, self._rendered, self._style, self._options = [], {}, None, None
@@ -90,7 +94,8 @@ class TextRows(DirectLines):
         """Wrap the text again and refresh the changed cells (or lay out again when the row count changed)."""
         if not self.is_mounted:
             return
-        new = self._rows(self.content_size.width)
+        self._width = self.content_size.width
+        new = self._rows(self._width)
         old, self._strips = self._strips, new
         if len(new) != len(old) or not old:
             self.refresh(layout=len(new) != len(old))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +104,24 @@ def test_the_playground_without_a_terminal_says_what_to_use():
     assert r.returncode == 2
     assert "needs a terminal" in r.stderr and "fitplay demo" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+_THREADS_AFTER_START = """
+import atexit, os, sys
+atexit.register(lambda: print("numpy" in sys.modules, len(os.listdir("/proc/self/task")), file=sys.stderr))
+sys.argv = ["fitplay", "--version"]
+from fitplay.__main__ import run
+run()
+"""
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not Path("/proc/self/task").is_dir(),
+                    reason="OpenBLAS starts helper threads only with two cores or more, and /proc lists them")
+@pytest.mark.parametrize("env, threads", [({}, 1), ({"OPENBLAS_NUM_THREADS": "2"}, 2)])
+def test_numpy_loads_without_blas_helper_threads(env, threads):
+    """OpenBLAS's helper threads busy-wait about 0.13 s of CPU after numpy's import, beside the first frame:
+    fitplay starts none, unless the user asks for them."""
+    environ = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    r = subprocess.run([sys.executable, "-c", _THREADS_AFTER_START], env={**environ, **env}, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0 and r.stderr.split() == ["True", str(threads)], r.stderr

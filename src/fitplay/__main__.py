@@ -14,6 +14,9 @@ def _interrupted(_signum: int, _frame: object) -> None:
 
 def run() -> None:
     signal.signal(signal.SIGINT, _interrupted)
+    # fitplay's numpy work is on small arrays or memory-bound; OpenBLAS's helper threads would busy-wait about
+    # 0.13 s of CPU after numpy's import, beside the first frame (and on a shared host, for every session)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from fitplay.cli import main
 
     sys.exit(main())

@@ -8,6 +8,7 @@ from conftest import new_app
 from textual.geometry import Region
 from textual.widget import Widget
 
+from fitplay.tui.chart_view import ChartView
 from fitplay.tui.direct_lines import DirectLines
 
 
@@ -60,3 +61,23 @@ async def test_each_of_the_panel_and_chart_widgets_draws_its_own_rows():
             top = widget.styles.gutter.top
             widget.render_lines(Region(0, top + 1, widget.outer_size.width, 1))
             assert top + 1 not in widget._styles_cache._cache, widget.id
+
+
+@pytest.mark.parametrize("hide", ["view", "window"])
+async def test_charts_shown_again_draw_what_changed_while_they_were_hidden(hide):
+    """The side landscape and the loss strip are hidden by another view, or the whole screen by a window too
+    small; the line moves meanwhile. Shown again at the same size, they draw the state of then, not the rows
+    they last painted."""
+    app = new_app()
+    async with app.run_test(size=(170, 40)) as pilot:
+        charts = {"#side": app.side_landscape, "#loss-strip": app.loss_strip}
+        views = {name: app.query_one(name, ChartView) for name in charts}
+        sizes = {name: view.size for name, view in views.items()}
+        await (pilot.press("v") if hide == "view" else pilot.resize_terminal(40, 10))
+        await pilot.press("up", "up", "right", "full_stop")
+        await (pilot.press("v", "v") if hide == "view" else pilot.resize_terminal(170, 40))
+        await pilot.pause()
+        for name, view in views.items():
+            assert view.display and view.size == sizes[name] and view.size.height > 4, name
+            shown = ["".join(segment.text for segment in view.render_line(y)) for y in range(view.size.height)]
+            assert shown == charts[name].render(app.session, *view.size).lines(), name

@@ -46,6 +46,10 @@ class ChartView(DirectLines):
         if self._painted_size != self.size:
             self._paint(full=True)
 
+    def on_hide(self) -> None:
+        """Hidden, it is not repainted as the state changes: shown again, even at the same size, it paints anew."""
+        self._painted_size = Size(0, 0)
+
     def _paint(self, full: bool) -> list[tuple[int, int, int]] | None:
         """Paint the chart's rows for the current state and size: the changed spans (row, first column, end),
         or None when there is nothing to paint (no chart yet, too small, or the same grid as before)."""

@@ -124,13 +124,14 @@ class FitplayApp(App[int]):
 
     # ----- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        styles = chart_styles(self.get_css_variables())  # the theme's variables, worked out once for the three
         yield Static(id="too-small")
         with Horizontal(id="main"):
             with Vertical(id="charts"):
                 with Horizontal(id="chart-row"):
-                    yield ChartView(self._painter(), id="chart")
-                    yield ChartView(self._painter(), id="side")
-                yield ChartView(self._painter(), id="loss-strip")
+                    yield ChartView(StripPainter(styles), id="chart")
+                    yield ChartView(StripPainter(styles), id="side")
+                yield ChartView(StripPainter(styles), id="loss-strip")
             with Vertical(id="panel"):
                 yield Static(id="model-line")
                 yield Readout(id="readout")
@@ -142,9 +143,6 @@ class FitplayApp(App[int]):
                 yield StatusLine(id="status")
         yield Static(id="caption")
         yield KeyFooter(compact=True)
-
-    def _painter(self) -> StripPainter:
-        return StripPainter(chart_styles(self.get_css_variables()))
 
     def on_mount(self) -> None:
         self.query_one("#chart", ChartView).render_grid = self._render_main

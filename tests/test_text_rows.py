@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from conftest import new_app
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from fitplay.tui.panel import Readout
 from fitplay.tui.text_rows import _changed_span
 
 STYLES = [Style(), Style(bold=True), Style(color="red"), Style(dim=True)]
@@ -50,3 +52,13 @@ def test_the_changed_span_is_the_first_to_the_last_differing_cell(pair):
 def test_a_row_with_a_wide_character_repaints_whole():
     old, new = Strip([Segment("ab世c")]), Strip([Segment("ab世d")])
     assert _changed_span(old, new) == (0, new.cell_length)
+
+
+async def test_rows_made_at_another_width_are_made_again():
+    """The readout's rows are kept per line of text; at a new width, however its rows are asked for (a frame
+    drawing it, or new lines before that frame), none made at the old width is used."""
+    app = new_app()
+    async with app.run_test(size=(120, 40)):
+        readout = app.query_one(Readout)
+        for width in (29, 20, 45):
+            assert {row.cell_length for row in readout._rows(width)} == {width}

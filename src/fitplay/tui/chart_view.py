@@ -34,7 +34,7 @@ class ChartView(DirectLines):
 
     def update_chart(self, full: bool = False) -> None:
         """Re-render for the current state and refresh only the changed spans."""
-        changed = self._paint(full)
+        changed = self._paint(self.size, full)
         if changed is None:
             return
         if full:
@@ -42,24 +42,24 @@ class ChartView(DirectLines):
         elif changed:
             self.refresh(*(Region(x0, y, x1 - x0, 1) for y, x0, x1 in changed))
 
-    def paint_for_size(self) -> None:
-        if self._painted_size != self.size:
-            self._paint(full=True)
+    def paint_for_size(self, size: Size) -> None:
+        if self._painted_size != size:
+            self._paint(size, full=True)
 
     def on_hide(self) -> None:
         """Hidden, it is not repainted as the state changes: shown again, even at the same size, it paints anew."""
         self._painted_size = Size(0, 0)
 
-    def _paint(self, full: bool) -> list[tuple[int, int, int]] | None:
-        """Paint the chart's rows for the current state and size: the changed spans (row, first column, end),
+    def _paint(self, size: Size, full: bool) -> list[tuple[int, int, int]] | None:
+        """Paint the chart's rows for the current state at this size: the changed spans (row, first column, end),
         or None when there is nothing to paint (no chart yet, too small, or the same grid as before)."""
-        width, height = self.size
+        width, height = size
         if self.render_grid is None or width < 10 or height < 5:
             return None
         grid = self.render_grid(width, height)
         if grid is self._grid and not full:  # the chart kept its grid: nothing it shows changed
             return None
-        self._grid, self._painted_size = grid, self.size
+        self._grid, self._painted_size = grid, size
         self._strips, changed = self.painter.paint(grid)
         return changed
 

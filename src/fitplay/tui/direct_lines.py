@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.filter import LineFilter
-from textual.geometry import Region, Spacing
+from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -50,8 +50,8 @@ class DirectLines(Widget):
             self._look = _Look(direct, styles.gutter, self.background_colors[1])
         return self._look
 
-    def paint_for_size(self) -> None:
-        """Paint the rows for the widget's size if they were painted for another (none yet, or a resize).
+    def paint_for_size(self, size: Size) -> None:
+        """Paint the rows for this content size if they were painted for another (none yet, or a resize).
 
         Called as the rows are drawn, so the frame that lays a widget out already shows its content: painting
         on the Resize event that follows would draw the first frame blank and then draw it again."""
@@ -60,9 +60,9 @@ class DirectLines(Widget):
         """The content rows in the crop as painted, through the app's line filters (colour conversion, NO_COLOR),
         between the border and padding cells. A tint, an opacity, a border title or a row of the top or bottom
         border or padding takes Textual's way."""
-        self.paint_for_size()
         look, (width, height) = self._looks(), self.outer_size
         gutter = look.gutter
+        self.paint_for_size(Size(width - gutter.width, height - gutter.height))  # Widget.size: a lookup in the map
         if not look.direct or crop.y < gutter.top or crop.bottom > height - gutter.bottom:
             return super().render_lines(crop)
         filters = tuple(self.get_line_filters())

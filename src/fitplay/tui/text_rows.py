@@ -53,11 +53,9 @@ class TextRows(DirectLines):
         super().notify_style_update()
         self._restart()  # new colours (a theme change): every row repaints
 
-    def paint_for_size(self) -> None:
-        width = self.content_size.width
-        if width != self._width:
-            self._rendered = {}
-            self._strips, self._width = self._rows(width), width
+    def paint_for_size(self, size: Size) -> None:
+        if size.width != self._width:
+            self._strips, self._width = self._rows(size.width), size.width
 
     def _restart(self) -> None:
         self._strips, self._rendered, self._style, self._options = [], {}, None, None
@@ -77,8 +75,8 @@ class TextRows(DirectLines):
         if self._style is None:
             self._style = self.rich_style
         console, style = self.app.console, self._style
-        if self._options is None or self._options.max_width != width:
-            self._options = console.options.update_width(width)
+        if self._options is None or self._options.max_width != width:  # a new width: no row rendered before fits
+            self._options, self._rendered = console.options.update_width(width), {}
         rendered: dict[tuple, list[Strip]] = {}
         rows: list[Strip] = []
         for line, key in zip(self._lines, self._keys):

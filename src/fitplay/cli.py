@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from fitplay import __version__
+from fitplay.collector import collect_from_now
 from fitplay.core.models import is_model_file
 from fitplay.core.optim import OPTIMIZERS
 from fitplay.core.persist import read_session
@@ -273,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # --help or --version could not be written
         _silence_stdout()
         return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
+    if command is not None:
+        collect_from_now()
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
     # ctrl+c ends at once: a KeyboardInterrupt raised inside a callback (JAX's, on a collection) is swallowed

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from fitplay.charts.landscape import LandscapeChart
 from fitplay.charts.loss import LossChart
+from fitplay.collector import collect_from_now
 from fitplay.core.data import Dataset, load_csv
 from fitplay.core.files import save_session
 from fitplay.core.optim import ChunkResult, jax_loaded
@@ -155,6 +156,7 @@ class FitplayApp(App[int]):
         self.refresh_all()
         for error in self.theme_errors + self.config_errors:
             self.say(error, "warning", timeout=8)
+        self.call_after_refresh(collect_from_now)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)  # JAX's import holds the interpreter lock: after the first frame
 

@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pyte
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from textual._compositor import ChopsUpdate
 from textual.strip import Strip
 
 from fitplay.bench import FITPLAY, Terminal, start
 from fitplay.ready import READY_FILE
-from fitplay.tui.updates import render_segments
+from fitplay.tui.updates import render_segments, span_codes
 
 KEYS = [b"\x1b[A", b"\x1b[A", b"\x1b[C", b"\x1b[1;2A", b"t", b"e", b"]", b"\x1b[B", b"o", b"v", b"\x1b[A",
         b"v", b"v", b"p", b"?", b"\x1b[B", b"?", b"\x10", b"\x1b", b"\x1b[D"]
@@ -129,3 +132,24 @@ def test_an_update_sends_the_changed_cells_only():
     assert render_segments(update, console) == "\x1b[1;5Hef"
     whole = ChopsUpdate([{0: strip}], [(0, 0, 8)], [[8]])
     assert render_segments(whole, console) == "\x1b[1;1Habcdefgh"
+
+
+_TEXTS = st.text(alphabet="ab •⠁⠒─中\u0301", max_size=6)
+_STYLES = st.sampled_from([None, Style(color="red"), Style(bold=True, bgcolor="blue"), Style(link="https://x")])
+
+
+@given(st.lists(st.tuples(_TEXTS, _STYLES), min_size=1, max_size=6), st.integers(0, 99), st.integers(0, 99),
+       st.sampled_from([None, "256", "truecolor"]))
+@example([("ab", None), ("", Style(color="red"))], 1, 0, "truecolor").via("an empty segment at the end")
+@example([("ab", None), ("", Style(color="red")), ("cd", None)], 1, 1, "256").via("an empty one inside")
+def test_a_span_is_written_as_the_cropped_strip_writes_it(parts, at, span, color_system):
+    """Wide and zero-width characters, empty segments, links and every colour system: the span's codes are
+    the cropped strip's."""
+    strip = Strip([Segment(text, style) for text, style in parts])
+    length = strip.cell_length
+    if length < 1:
+        return
+    start = at % length
+    end = start + 1 + span % (length - start)
+    console = Console(color_system=color_system, force_terminal=True, width=80)
+    assert span_codes(strip, start, end, console) == strip.crop(start, end).render(console)

@@ -10,7 +10,10 @@ were measured through a terminal with `fitplay bench` (CPU and bytes per key).""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
+from rich.cells import get_character_cell_size
+from rich.color import ColorSystem
 from rich.console import Console
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
@@ -27,13 +30,43 @@ def render_segments(self: ChopsUpdate, console: Console) -> str:
             if strip is None or x >= x2 or end <= x1:
                 continue
             start = max(x, x1)
-            if start > x or end > x2:
-                strip = strip.crop(start - x, min(end, x2) - x)
             append(f"\x1b[{y + 1};{start + 1}H")  # what Control.move_to(start, y) writes, without the objects
-            append(strip.render(console))
+            if start > x or end > x2:
+                append(span_codes(strip, start - x, min(end, x2) - x, console))
+            else:
+                append(strip.render(console))
         if y != last_y:
             append("\n")
     return "".join(sequences)
+
+
+def span_codes(strip: Strip, start: int, end: int, console: Console) -> str:
+    """What strip.crop(start, end).render(console) writes (0 <= start < end <= the strip's length). Where every
+    character is one cell wide, as in the charts, cells are characters and the text is sliced: Strip.crop
+    splits cell by cell a segment with a character outside rich's quick table (the data marker •), and makes a
+    Strip, about 10 us a span (a moving line changes a span in every row it crosses)."""
+    segments = list(strip)
+    if not all(_one_cell_each(text) for text, _style, _control in segments):
+        return strip.crop(start, end).render(console)
+    color_system = console._color_system or ColorSystem.TRUECOLOR
+    render = Strip.render_style
+    codes: list[str] = []
+    pos = 0
+    for text, style, _control in segments:
+        after = pos + len(text)
+        if after > start:  # and an empty segment inside the span, as Strip.crop keeps it
+            piece = text[max(0, start - pos):end - pos]
+            codes.append(piece if style is None else render(style, piece, color_system=color_system))
+        pos = after
+        if pos >= end and end < strip.cell_length:
+            break
+    return "".join(codes)
+
+
+@lru_cache(maxsize=4096)
+def _one_cell_each(text: str) -> bool:
+    """Is every character of the text one cell wide (a segment's text: chart rows repeat them)?"""
+    return all(get_character_cell_size(character) == 1 for character in text)
 
 
 def render_partial_update(self: Compositor) -> ChopsUpdate | None:

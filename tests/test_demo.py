@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import screen_text
 
 from fitplay.core.persist import to_dict
+from fitplay.core.run import Status
 from fitplay.core.session import Options, Session
 from fitplay.plain_demo import run_plain
 from fitplay.tui.app import AppOptions
@@ -76,6 +78,23 @@ async def test_any_key_pauses_the_tour_and_q_quits():
         assert not app.demo_paused
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_a_run_paused_in_the_tour_says_paused():
+    """Paused in the middle of an optimize beat, the status line said "running" until the tour went on."""
+    app = make_demo_app(AppOptions(fps=1e-6, warm_up=False), demo=DemoOptions(speed=1.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.status = Status.RUNNING  # as an optimize beat leaves it
+        app.refresh_all()
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.session.status == Status.PAUSED
+        assert "● paused" in screen_text(app) and "● running" not in screen_text(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert "● running" in screen_text(app)
+        await pilot.press("q")
 
 
 def test_the_plain_demo_does_not_load_textual():

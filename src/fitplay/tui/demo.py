@@ -59,6 +59,7 @@ class DemoApp(FitplayApp, inherit_bindings=False):
         self.demo_paused = not self.demo_paused
         self.session.toggle_pause()
         self.caption(self._caption_text)
+        self.refresh_all()  # the status line says paused (or running again), and the frame timer stops or goes on
 
     async def _hold(self, seconds: float) -> None:
         """Wait seconds / speed of unpaused time."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import new_app, screen_text, settle
+from conftest import new_app, screen_lines, screen_text, settle
 from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Input
@@ -213,6 +213,16 @@ async def test_the_footer_has_its_keys_when_mounted_and_follows_a_new_keymap(mon
         await pilot.pause()
         await pilot.pause()
         assert recomposed and {key.description: key.key for key in footer.query("FooterKey")}["optimize"] == "g"
+
+
+@pytest.mark.parametrize("width", [44, 50, 58, 80])
+async def test_the_footer_ends_with_the_palette_key_and_nothing_after_it(width):
+    """At 44 to 58 columns a letter of the keys scrolled under the palette key showed in the last cell."""
+    app = new_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+    assert footer.rstrip().endswith("▏^p palette") and footer.startswith("q quit"), footer
 
 
 async def test_the_readout_resends_only_the_cells_that_changed_and_follows_the_theme():

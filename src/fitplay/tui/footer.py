@@ -13,6 +13,15 @@ from textual.widgets import Footer
 class KeyFooter(Footer):
     """A Footer that is ready when mounted and skips recomposing for a bindings signal that changes nothing."""
 
+    # compact, the stock palette key keeps the other keys' one-cell margin at the right edge: nothing paints
+    # that cell, so a letter of the keys scrolled under it showed there (44 to 58 columns); a padding cell does
+    DEFAULT_CSS = """
+    KeyFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+        padding-right: 1;
+    }
+    """
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.set_reactive(Footer._bindings_ready, True)

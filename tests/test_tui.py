@@ -215,6 +215,27 @@ async def test_the_footer_has_its_keys_when_mounted_and_follows_a_new_keymap(mon
         assert recomposed and {key.description: key.key for key in footer.query("FooterKey")}["optimize"] == "g"
 
 
+async def test_no_footer_key_is_restyled_alone_at_start(monkeypatch):
+    """Stock footer keys get their compact class once mounted, and each restyles itself alone (8 restyles,
+    about 25 ms of the first frame): fitplay's are made with it."""
+    from textual.app import App
+
+    restyled = []
+    original = App.update_styles
+
+    def recording(self, node, animate=True):
+        restyled.append(type(node).__name__)
+        original(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", recording)
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        keys = list(app.query("FooterKey"))
+        assert len(keys) >= 6 and all(key.has_class("-compact") for key in keys)
+    assert "FooterKey" not in restyled, restyled
+
+
 @pytest.mark.parametrize("width", [44, 50, 58, 80])
 async def test_the_footer_ends_with_the_palette_key_and_nothing_after_it(width):
     """At 44 to 58 columns a letter of the keys scrolled under the palette key showed in the last cell."""

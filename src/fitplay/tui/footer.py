@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -29,7 +30,10 @@ class KeyFooter(Footer):
 
     def compose(self):
         self._shown = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):  # a key mounted without it adds it, and restyles itself alone
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def _keys(self) -> tuple:
         """What the footer shows: every shown binding's key, text and state."""

@@ -1,5 +1,5 @@
-"""The cyclic garbage collector is held while fitplay starts: the playground collects again from its first
-frame, every other command from its start."""
+"""The cyclic garbage collector is held while fitplay starts: the playground, the lesson and the demo in a
+terminal collect again from their app's first frame, every other command from its start."""
 
 from __future__ import annotations
 
@@ -47,6 +47,25 @@ def test_the_playground_leaves_collections_held_for_its_app(held, monkeypatch):
     monkeypatch.setattr(cli, "run_playground", lambda _args: seen.append(gc.isenabled()) or 0)
     assert cli.main([]) == 0
     assert seen == [False]
+
+
+@pytest.mark.parametrize("argv, runner", [(["lesson", "--plain"], "fitplay.plain_lesson.run_plain_lesson"),
+                                           (["demo", "--plain"], "fitplay.plain_demo.run_plain")])
+def test_a_plain_lesson_or_demo_collects_from_its_start(held, monkeypatch, argv, runner):
+    seen = []
+    monkeypatch.setattr(runner, lambda *_args: seen.append(gc.isenabled()) or 0)
+    assert cli.main(argv) == 0
+    assert seen == [True]
+
+
+@pytest.mark.parametrize("argv", [["lesson"], ["demo"]])
+def test_the_lesson_and_the_demo_in_a_terminal_leave_collections_held_for_their_app(held, monkeypatch, argv):
+    seen = []
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(cli, "keyboard_terminal", lambda: None)
+    monkeypatch.setattr(cli, "run_app", lambda app: seen.append((type(app).__name__, gc.isenabled())) or 0)
+    assert cli.main(argv) == 0
+    assert len(seen) == 1 and seen[0][1] is False, seen
 
 
 async def test_the_app_collects_from_its_first_frame(held):

@@ -28,6 +28,7 @@ from fitplay.core.session import LIMITS, MAX_LR, MIN_LR, Options, Session, fmt_n
 from fitplay.errors import InputError, printable
 
 COMMANDS = ("fit", "demo", "serve", "themes", "bench", "lesson")
+TERMINAL_APPS = (None, "demo", "lesson")  # the commands that may open the app: it collects from its first frame
 DEMO_FRAMES = 20
 EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, EXIT_DIVERGED, EXIT_STALLED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_PIPE = 128 + signal.SIGINT, 128 + signal.SIGPIPE
@@ -274,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # --help or --version could not be written
         _silence_stdout()
         return fail(f"cannot write the output: {exc.strerror}", EXIT_OUTPUT)
-    if command is not None:
+    if command not in TERMINAL_APPS:
         collect_from_now()
     if getattr(args, "no_color", False):
         os.environ["NO_COLOR"] = "1"
@@ -421,6 +422,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if plain:
         from fitplay.plain_demo import run_plain
 
+        collect_from_now()
         run_plain(session, args.frames, sys.stdout)
         return EXIT_OK
 
@@ -437,6 +439,7 @@ def run_lesson(args: argparse.Namespace) -> int:
     if args.plain or not (sys.stdout.isatty() or web_driver()):
         from fitplay.plain_lesson import run_plain_lesson
 
+        collect_from_now()
         return run_plain_lesson(sys.stdout, args.step)
 
     from fitplay.serve import follow_server

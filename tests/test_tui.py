@@ -288,12 +288,13 @@ def test_a_text_row_renders_as_rich_wraps_it(parts, width, line_style):
 async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closing_restores_them():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        rows = list(app.query(".param-row"))
-        assert not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
-        height = app.query_one(Readout).size.height + sum(row.size.height for row in rows)
+        assert not app.query(".param-row") and "w -5.0000" in readout_text(app)  # made when they first open
+        height = app.query_one(Readout).size.height
         await pilot.press("tab")
         await pilot.pause()
-        assert app.editing and all(row.display for row in rows) and "w -5.0000" not in readout_text(app)
+        rows = list(app.query(".param-row"))
+        assert app.editing and len(rows) == 2 and all(row.display for row in rows)
+        assert "w -5.0000" not in readout_text(app)
         assert app.query_one(Readout).size.height + sum(row.size.height for row in rows) == height  # nothing moves
         await pilot.press("escape")
         await pilot.pause()

@@ -137,8 +137,9 @@ async def test_hostile_text_in_the_playground_is_shown_literally(tmp_path):
         app.load_data(str(path))
         await finish_workers(app, pilot)
         assert app.session.data.n == 3
+        await pilot.press("tab")
         box = app.query_one("#param-0")
-        box.focus()
+        assert app.focused is box
         box.value = "[/]"
         await pilot.press("enter")
         messages = [n.message for n in app._notifications]

@@ -268,8 +268,9 @@ async def test_the_playground_readout_is_exact_at_least_squares_for_y_near_1e8(t
     app = new_app(tmp_path, data=str(path))
     async with app.run_test(size=(120, 40)) as pilot:
         for index, value in ((0, w), (1, b)):
+            await pilot.press("tab" if index == 0 else "shift+tab")  # opens the boxes, focusing this one
             box = app.query_one(f"#param-{index}")
-            box.focus()
+            assert app.focused is box
             box.value = repr(value)
             await pilot.press("enter")
         direct = exact_mse(xs, ys, float(app.session.params["w"]), float(app.session.params["b"]))

@@ -71,8 +71,6 @@ class Shown:
     views: tuple[ChartView, ...]
     readout: Readout
     status: StatusLine
-    boxes: tuple[ParamInput, ...]
-    box_rows: tuple[Horizontal, ...]
 
 
 @dataclass
@@ -108,6 +106,7 @@ class FitplayApp(App[int]):
         self._chunks: queue.SimpleQueue = queue.SimpleQueue()  # chunk jobs for the training thread (None: end)
         self._trainer: Worker | None = None
         self.editing = False  # the parameter input boxes are open
+        self.boxes: tuple[ParamInput, ...] = ()  # made the first time they open (tab): none in the first frame
         self.typing = True  # values may be typed into the boxes (not in the demo)
         self.notify_runs = True
         self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
@@ -136,10 +135,6 @@ class FitplayApp(App[int]):
             with Vertical(id="panel"):
                 yield Static(id="model-line")
                 yield Readout(id="readout")
-                for index in (0, 1):
-                    with Horizontal(classes="param-row"):
-                        yield Label(id=f"param-label-{index}", classes="param-label")
-                        yield ParamInput(index)
                 yield Static(id="step-line")
                 yield StatusLine(id="status")
         yield Static(id="caption")
@@ -199,7 +194,7 @@ class FitplayApp(App[int]):
         shown.status.show(s, self.busy)
         self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
         self._update("#step-line", self._step_text())
-        for index, box in enumerate(shown.boxes):
+        for index, box in enumerate(self.boxes):
             box.disabled = not (s.model.two_param and self.typing)
             if self.editing and s.model.two_param:
                 self._update(f"#param-label-{index}", Text(s.model.hand[index]))
@@ -209,9 +204,7 @@ class FitplayApp(App[int]):
     @cached_property
     def state_widgets(self) -> Shown:
         """The widgets that show session state (refresh_all runs on every key and frame: no DOM query)."""
-        return Shown(tuple(self.query(ChartView)), self.query_one(Readout), self.query_one(StatusLine),
-                     tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1)),
-                     tuple(self.query(".param-row")))
+        return Shown(tuple(self.query(ChartView)), self.query_one(Readout), self.query_one(StatusLine))
 
     def _pace(self) -> None:
         """The frame timer runs only while a run does: an idle app never wakes up for it."""
@@ -252,22 +245,32 @@ class FitplayApp(App[int]):
         self.refresh_all()
 
     # ----- typed values: the input boxes open in place of the readout's parameter rows -------
-    def action_focus_next(self) -> None:
-        if not self._open_boxes(0):
+    async def action_focus_next(self) -> None:
+        if not await self._open_boxes(0):
             super().action_focus_next()
 
-    def action_focus_previous(self) -> None:
-        if not self._open_boxes(1):
+    async def action_focus_previous(self) -> None:
+        if not await self._open_boxes(1):
             super().action_focus_previous()
 
-    def _open_boxes(self, index: int) -> bool:
+    async def _open_boxes(self, index: int) -> bool:
         """Tab on the playground with the boxes closed opens them, focusing box `index`; False otherwise."""
-        box = self.state_widgets.boxes[index]
-        if self.editing or self.screen is not self.screen_stack[0] or not self.session.model.two_param or box.disabled:
+        playground = self.screen is self.screen_stack[0]
+        if self.editing or not playground or not (self.session.model.two_param and self.typing):
             return False
+        if not self.boxes:
+            await self._make_boxes()
         self._edit(True)
-        box.focus()
+        self.boxes[index].focus()
         return True
+
+    async def _make_boxes(self) -> None:
+        """The input boxes, under the readout, hidden (their six widgets and two inputs' styles cost the first
+        frame about 15 ms, for a key most sessions never press)."""
+        rows = [Horizontal(Label(id=f"param-label-{index}", classes="param-label"), ParamInput(index),
+                           classes="param-row") for index in (0, 1)]
+        await self.query_one("#panel").mount_all(rows, after="#readout")
+        self.boxes = tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, ParamInput):
@@ -288,8 +291,8 @@ class FitplayApp(App[int]):
         if on == self.editing:
             return
         self.editing = on
-        for row in self.state_widgets.box_rows:
-            row.display = on
+        for box in self.boxes:
+            box.parent.display = on
         self.refresh_all()
 
     # ----- hand actions --------------------------------------------------------------------

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from fitplay.bench import BUDGETS, table, to_json, within
+from fitplay.bench import BUDGETS, FLOOR, first_frame, table, to_json, within
 
 
 @pytest.mark.slow
@@ -25,6 +25,22 @@ def test_bench_json_has_every_figure():
     assert doc["run_frames_measured_256"] >= 10
     assert ("peer_key_cpu_ms_median" in doc) == ("peer" not in doc)
     assert "5/4" not in r.stderr and "4/4" in r.stderr
+
+
+def test_one_more_start_is_timed_to_its_first_complete_frame_and_closed(monkeypatch):
+    import fitplay.bench as bench
+
+    made = []
+    real = bench.Terminal
+
+    def recording(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(bench, "Terminal", recording)
+    shown = first_frame(FLOOR)
+    assert 0 < shown < 20 and len(made) == 1 and b"MSE" in made[0].out
+    assert made[0].proc.poll() is not None  # ended, not left running beside the next start
 
 
 def test_table_marks_each_budget():

@@ -173,12 +173,29 @@ def start(app: tuple[str, ...], ready_dir: Path, args: list[str] | None = None,
     work is done (the ready file); returns the terminal and the seconds to the first complete frame."""
     ready = ready_dir / f"ready-{time.monotonic_ns()}"
     term = Terminal([*app[1:], *(args or [])], env={READY_FILE: str(ready), **(env or {})}, module=app[0])
-    shown = term.wait_for(lambda: all(m in term.out for m in COMPLETE[app]), 20.0)
+    shown = _shown(term, app)
     if shown is None or term.wait_for(ready.exists, 60.0) is None:
         term.close()
         raise RuntimeError(f"{' '.join(app)} did not start in a terminal: {bytes(term.out[-300:])!r}")
     term.settle(0.3)
     return term, shown
+
+
+def first_frame(app: tuple[str, ...]) -> float:
+    """Seconds from process start to the first complete frame of one more start, closed once it is shown."""
+    term = Terminal(list(app[1:]), module=app[0])
+    try:
+        shown = _shown(term, app)
+    finally:
+        term.close()
+    if shown is None:
+        raise RuntimeError(f"{' '.join(app)} did not start in a terminal: {bytes(term.out[-300:])!r}")
+    return shown
+
+
+def _shown(term: Terminal, app: tuple[str, ...]) -> float | None:
+    """Seconds to the first complete frame: every mark of the app's panel, chart and footer on screen."""
+    return term.wait_for(lambda: all(m in term.out for m in COMPLETE[app]), 20.0)
 
 
 def idle(term: Terminal, seconds: float) -> tuple[float, float]:
@@ -441,6 +458,7 @@ def run_bench(quick: bool = False, progress: Callable[[str, int, int], None] | N
 
     The pseudo-terminal stages come first: they fork, which must happen before this process loads JAX."""
     rounds, keys, idle_s, run_s = (1, 40, 2.0, 3.0) if quick else (3, 80, 3.0, 5.0)
+    starts = 1 if quick else 4  # more starts a round for the first frame: one start varies by half from another
     compile_package()
     apps = [("", FITPLAY), ("floor_", FLOOR)] + ([("peer_", PEER)] if peer_installed() else [])
     stages = rounds + 3
@@ -453,6 +471,9 @@ def run_bench(quick: bool = False, progress: Callable[[str, int, int], None] | N
             for prefix, app in apps:
                 for name, values in session_samples(app, Path(tmp), keys, idle_s).items():
                     samples[prefix].setdefault(name, []).extend(values)
+            for _ in range(starts):
+                for prefix, app in apps:
+                    samples[prefix]["first_frame"].append(first_frame(app))
         for prefix, _ in apps:
             results.update(key_figures(samples[prefix], prefix))
         results["key_cpu_vs_floor"] = results["key_cpu_ms_median"] / results["floor_key_cpu_ms_median"]

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Input
 
+from fitplay.tui.app import FitplayApp
 from fitplay.tui.help import HelpScreen
-from fitplay.tui.panel import Readout
+from fitplay.tui.panel import ParamInput, Readout
 
 
 def readout_text(app) -> str:
@@ -288,8 +289,8 @@ def test_a_text_row_renders_as_rich_wraps_it(parts, width, line_style):
 async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closing_restores_them():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        assert not app.query(".param-row") and "w -5.0000" in readout_text(app)  # made when they first open
-        height = app.query_one(Readout).size.height
+        assert not any(row.display for row in app.query(".param-row")) and "w -5.0000" in readout_text(app)
+        height = app.query_one(Readout).size.height  # the rows, made or not, take no room
         await pilot.press("tab")
         await pilot.pause()
         rows = list(app.query(".param-row"))
@@ -301,6 +302,20 @@ async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closin
         assert not app.editing and not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
         await pilot.press("question_mark", "tab")
         assert not app.editing  # tab on the help screen is the help screen's
+
+
+async def test_the_input_boxes_are_made_after_the_first_frame(monkeypatch):
+    """Their six widgets and the inputs' styles cost the first frame about 30 ms: they are mounted after it."""
+    made = []
+
+    async def recording(self):
+        made.append(len(self.query(ParamInput)))
+
+    monkeypatch.setattr(FitplayApp, "_make_boxes", recording)
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert made == [0] and not app.query(ParamInput)
 
 
 async def test_the_gradient_values_split_at_the_panels_own_width():

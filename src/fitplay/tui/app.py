@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -106,7 +107,8 @@ class FitplayApp(App[int]):
         self._chunks: queue.SimpleQueue = queue.SimpleQueue()  # chunk jobs for the training thread (None: end)
         self._trainer: Worker | None = None
         self.editing = False  # the parameter input boxes are open
-        self.boxes: tuple[ParamInput, ...] = ()  # made the first time they open (tab): none in the first frame
+        self.boxes: tuple[ParamInput, ...] = ()  # made just after the first frame (see _make_boxes)
+        self._boxes_mounting: AwaitMount | None = None
         self.typing = True  # values may be typed into the boxes (not in the demo)
         self.notify_runs = True
         self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
@@ -152,6 +154,8 @@ class FitplayApp(App[int]):
         for error in self.theme_errors + self.config_errors:
             self.say(error, "warning", timeout=8)
         self.call_after_refresh(collect_from_now)
+        if self.typing:
+            self.call_after_refresh(self._make_boxes)
         if self.options.warm_up:
             self.call_after_refresh(self._warm_up)  # JAX's import holds the interpreter lock: after the first frame
 
@@ -258,18 +262,21 @@ class FitplayApp(App[int]):
         playground = self.screen is self.screen_stack[0]
         if self.editing or not playground or not (self.session.model.two_param and self.typing):
             return False
-        if not self.boxes:
+        if not self.boxes:  # not made yet: wait for them (made, the focus moves before another key is read)
             await self._make_boxes()
         self._edit(True)
-        self.boxes[index].focus()
+        self.screen.set_focus(self.boxes[index])  # now: Widget.focus() waits its turn behind keys typed meanwhile
         return True
 
     async def _make_boxes(self) -> None:
-        """The input boxes, under the readout, hidden (their six widgets and two inputs' styles cost the first
-        frame about 15 ms, for a key most sessions never press)."""
-        rows = [Horizontal(Label(id=f"param-label-{index}", classes="param-label"), ParamInput(index),
-                           classes="param-row") for index in (0, 1)]
-        await self.query_one("#panel").mount_all(rows, after="#readout")
+        """The input boxes under the readout, hidden: made once, just after the first frame (their six widgets
+        and the inputs' styles cost it about 30 ms), so that tab opens them at once; a tab before then waits
+        for them."""
+        if self._boxes_mounting is None:
+            rows = [Horizontal(Label(id=f"param-label-{index}", classes="param-label"), ParamInput(index),
+                               classes="param-row") for index in (0, 1)]
+            self._boxes_mounting = self.query_one("#panel").mount_all(rows, after="#readout")
+        await self._boxes_mounting
         self.boxes = tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:

@@ -119,6 +119,8 @@ async def test_too_small_shows_a_message_and_recovers():
         assert app.query_one("#too-small").display
         assert not app.query_one("#main").display
         assert "make the window at least 60 x 20" in str(app.query_one("#too-small").render())
+        await pilot.press("tab")  # no input box opens, unseen, to swallow the keys (q would not quit)
+        assert not app.editing and app.focused is None
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.query_one("#main").display and not app.query_one("#too-small").display

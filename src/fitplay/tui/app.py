@@ -259,8 +259,8 @@ class FitplayApp(App[int]):
 
     async def _open_boxes(self, index: int) -> bool:
         """Tab on the playground with the boxes closed opens them, focusing box `index`; False otherwise."""
-        playground = self.screen is self.screen_stack[0]
-        if self.editing or not playground or not (self.session.model.two_param and self.typing):
+        shown = self.screen is self.screen_stack[0] and self.query_one("#main").display  # not "too small"
+        if self.editing or not shown or not (self.session.model.two_param and self.typing):
             return False
         if not self.boxes:  # not made yet: wait for them (made, the focus moves before another key is read)
             await self._make_boxes()

@@ -320,6 +320,16 @@ async def test_the_input_boxes_are_made_after_the_first_frame(monkeypatch):
         assert made == [0] and not app.query(ParamInput)
 
 
+async def test_apps_closed_at_once_end_without_an_error():
+    """The boxes are made just after the first frame: an app closed meanwhile (q at once, or a test's end) must
+    not fail on the rows it was mounting (it did once in a loaded CI run)."""
+    for model in ("linear", "mlp", "linear", "mlp"):
+        app = new_app(model=model)
+        async with app.run_test(size=(80, 24)):
+            pass
+        assert app.return_code in (0, None)
+
+
 async def test_the_gradient_values_split_at_the_panels_own_width():
     from fitplay.tui.panel import PANEL_TEXT_WIDTH, gradient_text
 

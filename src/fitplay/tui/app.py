@@ -108,7 +108,7 @@ class FitplayApp(App[int]):
         self._trainer: Worker | None = None
         self.editing = False  # the parameter input boxes are open
         self.boxes: tuple[ParamInput, ...] = ()  # made just after the first frame (see _make_boxes)
-        self._boxes_mounting: AwaitMount | None = None
+        self._boxes_mounting: tuple[tuple[ParamInput, ...], AwaitMount] | None = None
         self.typing = True  # values may be typed into the boxes (not in the demo)
         self.notify_runs = True
         self.charts = {view.name: view.make(self.no_color) for view in VIEWS}
@@ -264,6 +264,8 @@ class FitplayApp(App[int]):
             return False
         if not self.boxes:  # not made yet: wait for them (made, the focus moves before another key is read)
             await self._make_boxes()
+            if not self.boxes:
+                return False
         self._edit(True)
         self.screen.set_focus(self.boxes[index])  # now: Widget.focus() waits its turn behind keys typed meanwhile
         return True
@@ -273,11 +275,17 @@ class FitplayApp(App[int]):
         and the inputs' styles cost it about 30 ms), so that tab opens them at once; a tab before then waits
         for them."""
         if self._boxes_mounting is None:
-            rows = [Horizontal(Label(id=f"param-label-{index}", classes="param-label"), ParamInput(index),
-                               classes="param-row") for index in (0, 1)]
-            self._boxes_mounting = self.query_one("#panel").mount_all(rows, after="#readout")
-        await self._boxes_mounting
-        self.boxes = tuple(self.query_one(f"#param-{index}", ParamInput) for index in (0, 1))
+            panel = self.query("#panel")
+            if not panel:  # the app has closed
+                return
+            boxes = tuple(ParamInput(index) for index in (0, 1))
+            rows = [Horizontal(Label(id=f"param-label-{box.index}", classes="param-label"), box, classes="param-row")
+                    for box in boxes]
+            self._boxes_mounting = boxes, panel.first().mount_all(rows, after="#readout")
+        boxes, mounting = self._boxes_mounting
+        await mounting
+        if all(box.is_attached for box in boxes):  # not when the app closed meanwhile
+            self.boxes = boxes
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, ParamInput):

@@ -142,6 +142,7 @@ _STYLES = st.sampled_from([None, Style(color="red"), Style(bold=True, bgcolor="b
        st.sampled_from([None, "256", "truecolor"]))
 @example([("ab", None), ("", Style(color="red"))], 1, 0, "truecolor").via("an empty segment at the end")
 @example([("ab", None), ("", Style(color="red")), ("cd", None)], 1, 1, "256").via("an empty one inside")
+@example([("", Style(color="red")), ("a", None)], 0, 0, None).via("an empty one first, the whole strip")
 def test_a_span_is_written_as_the_cropped_strip_writes_it(parts, at, span, color_system):
     """Wide and zero-width characters, empty segments, links and every colour system: the span's codes are
     the cropped strip's."""

@@ -45,6 +45,8 @@ def span_codes(strip: Strip, start: int, end: int, console: Console) -> str:
     character is one cell wide, as in the charts, cells are characters and the text is sliced: Strip.crop
     splits cell by cell a segment with a character outside rich's quick table (the data marker •), and makes a
     Strip, about 10 us a span (a moving line changes a span in every row it crosses)."""
+    if start == 0 and end >= strip.cell_length:  # the whole strip, as Strip.crop returns it (empty segments too)
+        return strip.render(console)
     segments = list(strip)
     if not all(_one_cell_each(text) for text, _style, _control in segments):
         return strip.crop(start, end).render(console)

@@ -199,11 +199,16 @@ class FitplayApp(App[int]):
         self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
         self._update("#step-line", self._step_text())
         for index, box in enumerate(self.boxes):
-            box.disabled = not (s.model.two_param and self.typing)
+            box.disabled = not self.can_type
             if self.editing and s.model.two_param:
                 self._update(f"#param-label-{index}", Text(s.model.hand[index]))
                 if not box.has_focus:
                     self._show_param(box)
+
+    @property
+    def can_type(self) -> bool:
+        """Can a value be typed into the boxes: the model has hand parameters, and this is not the demo."""
+        return self.session.model.two_param and self.typing
 
     @cached_property
     def state_widgets(self) -> Shown:
@@ -260,7 +265,7 @@ class FitplayApp(App[int]):
     async def _open_boxes(self, index: int) -> bool:
         """Tab on the playground with the boxes closed opens them, focusing box `index`; False otherwise."""
         shown = self.screen is self.screen_stack[0] and self.query_one("#main").display  # not "too small"
-        if self.editing or not shown or not (self.session.model.two_param and self.typing):
+        if self.editing or not shown or not self.can_type:
             return False
         if not self.boxes:  # not made yet: wait for them (made, the focus moves before another key is read)
             await self._make_boxes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -210,6 +211,21 @@ def test_sighup_ends_the_process_without_a_traceback():
         assert b"Traceback" not in term.out
     finally:
         term.close()
+
+
+@pytest.mark.slow
+def test_a_terminal_that_hangs_up_without_a_sighup_ends_the_app():
+    """An SSH connection that drops with no SIGHUP: the terminal's input ends. Textual's own driver read it
+    again and again, a whole core for as long as the process lived; the app ends as on a hang-up."""
+    term = Terminal([])
+    try:
+        assert term.read_until(b"MSE", 10.0) is not None
+        os.close(term.fd)
+        assert term.proc.wait(5.0) == 128 + signal.SIGHUP
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+            term.proc.wait()
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import AwaitMount
@@ -141,6 +142,18 @@ class FitplayApp(App[int]):
                 yield StatusLine(id="status")
         yield Static(id="caption")
         yield KeyFooter(compact=True)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal: in a Linux terminal, one that ends the app when the terminal
+        hangs up without a SIGHUP, where Textual's would spin."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from fitplay.tui.driver import HangUpDriver
+
+            return HangUpDriver
+        return driver
 
     def on_mount(self) -> None:
         self.query_one("#chart", ChartView).render_grid = self._render_main

@@ -32,12 +32,16 @@ def assert_drawn_as_textual_does(widget: Widget) -> None:
         assert cells(ours) == cells(Widget.render_lines(widget, crop)), (widget.id, crop)
 
 
-@pytest.mark.parametrize("no_color", [False, True])
-async def test_the_rows_are_what_textuals_own_rendering_draws(no_color, monkeypatch):
+@pytest.mark.parametrize(("no_color", "theme"), [(False, "dark"), (True, "dark"), (False, "ansi16")])
+async def test_the_rows_are_what_textuals_own_rendering_draws(no_color, theme, monkeypatch):
+    """In colour, without (NO_COLOR: a filter changes every style) and in a theme of the terminal's own ANSI
+    colours (Textual turns its colour filter off)."""
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
     app = new_app()
     async with app.run_test(size=(160, 40)) as pilot:  # wide enough for the side landscape
+        app.theme = theme
+        await pilot.pause()
         await pilot.press("t", "e", "up", "right")
         widgets = [app.query_one(f"#{name}", DirectLines) for name in ("chart", "side", "loss-strip", "readout",
                                                                            "status")]

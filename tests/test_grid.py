@@ -3,6 +3,8 @@ its grid only while nothing it shows changed."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -40,6 +42,33 @@ def test_overlapping_and_clipped_bars_set_each_dot_once(bars):
     to_y = lambda sub_row: 1.0 - sub_row / (4 * AREA.rows - 1)  # noqa: E731 (the inverse of Area.sub_y)
     expected = dots_by_hand(AREA, [c for c, _, _ in bars], np.minimum(top, bottom), np.maximum(top, bottom))
     assert braille_segments(AREA, xs, to_y(top), to_y(bottom)) == expected
+
+
+def curve_by_hand(area: Area, y: np.ndarray, dotted: bool) -> dict[tuple[int, int], int]:
+    """Each sub-column's run reaches from its value halfway to each neighbour whose value is finite; a value
+    that is not finite draws nothing; dotted leaves out every third sub-column (its value still joins)."""
+    sub = [float(value) for value in area.sub_y(y)]
+    cols, los, his = [], [], []
+    for c, s in enumerate(sub):
+        if not math.isfinite(s) or (dotted and c % 3 == 2):
+            continue
+        ends = [s] + [(s + sub[n]) / 2 for n in (c - 1, c + 1) if 0 <= n < len(sub) and math.isfinite(sub[n])]
+        cols.append(c)
+        los.append(round(max(min(ends), 0.0)))
+        his.append(round(min(max(ends), 4 * area.rows - 1.0)))
+    return dots_by_hand(area, cols, los, his)
+
+
+CURVE_VALUES = st.one_of(st.floats(-3.0, 3.0), st.floats(allow_nan=True, allow_infinity=True),
+                         st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e300, 1.7e308, -1.7e308]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(CURVE_VALUES, min_size=2 * AREA.cols, max_size=2 * AREA.cols), st.booleans())
+def test_a_curve_sets_exactly_its_joined_runs(ys, dotted):
+    with np.errstate(all="ignore"):
+        y = np.array(ys)
+        assert braille_curve(AREA, y, dotted=dotted) == curve_by_hand(AREA, y, dotted)
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +112,33 @@ def test_the_frame_rate_counts_only_frames_made_after_the_first_read():
     assert _frame_rate([50, 150, 450, 800], reads) == 3 / 2.0  # the frame at 50 was in the buffer already
     assert _frame_rate([150], reads) == 1 / 0.5
     assert _frame_rate([50], reads) == 0.0 and _frame_rate([], reads) == 0.0 and _frame_rate([150], []) == 0.0
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_the_apps_a_bench_started_end_with_it_even_when_it_is_killed():
+    """SIGKILL runs no finally block: the app in a bench's terminal is killed with the bench. Left behind, the
+    floor (Textual's stock driver) spun a core on its ended terminal for good."""
+    script = ("import time; from fitplay.bench import FLOOR, Terminal; "
+              "t = Terminal(list(FLOOR[1:]), module=FLOOR[0]); print(t.proc.pid, flush=True); time.sleep(60)")
+    bench = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    app = int(bench.stdout.readline())
+    try:
+        assert _running(app)
+        bench.kill()
+        bench.wait()
+        deadline = time.monotonic() + 5.0
+        while _running(app) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(app)
+    finally:
+        bench.kill()
+        if _running(app):
+            os.kill(app, signal.SIGKILL)

@@ -122,19 +122,29 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _has_a_terminal(pid: int) -> bool:
+    """Has the process a controlling terminal (tty_nr in /proc/PID/stat)?"""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[4]) != 0
+
+
 @pytest.mark.slow
-def test_the_apps_a_bench_started_end_with_it_even_when_it_is_killed():
-    """SIGKILL runs no finally block: the app in a bench's terminal is killed with the bench. Left behind, the
-    floor (Textual's stock driver) spun a core on its ended terminal for good."""
+@pytest.mark.parametrize("when", ["starting", "running"])
+def test_the_apps_a_bench_started_end_with_it_even_when_it_is_killed(when):
+    """SIGKILL runs no finally block: the floor in a bench's terminal ends with the bench, whether the bench is
+    killed as the floor starts or once it runs. Left behind, it spun a core on the ended terminal for good
+    (Textual's stock driver)."""
     script = ("import time; from fitplay.bench import FLOOR, Terminal; "
               "t = Terminal(list(FLOOR[1:]), module=FLOOR[0]); print(t.proc.pid, flush=True); time.sleep(60)")
     bench = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     app = int(bench.stdout.readline())
     try:
+        deadline = time.monotonic() + 20.0
+        while when == "running" and not _has_a_terminal(app) and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert _running(app)
         bench.kill()
         bench.wait()
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + 10.0
         while _running(app) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not _running(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import compileall
-import ctypes
 import fcntl
 import importlib.util
 import json
@@ -11,7 +10,6 @@ import os
 import pty
 import re
 import select
-import signal
 import statistics
 import struct
 import subprocess
@@ -69,20 +67,6 @@ def peer_installed() -> bool:
 
 
 # ----- a real terminal -----------------------------------------------------------------------
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
-
-
-def _end_with(parent: int) -> Callable[[], None]:
-    """Run in a child before it starts: it is killed when the bench ends, however the bench ends (SIGTERM,
-    SIGKILL). Left behind, an app whose terminal has gone runs for good, and Textual's stock driver (the floor's
-    and the peer's) spins a core on the ended terminal."""
-    def end_with_parent() -> None:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the bench ended before the call: no signal would come
-            os._exit(1)
-    return end_with_parent
-
-
 class Terminal:
     """An app (`python -m fitplay ARGS` by default) in a pseudo-terminal of a given size; reads everything it
     sends, noting when the last byte came, and reads the process's CPU and wake-ups from /proc."""
@@ -98,8 +82,7 @@ class Terminal:
         self.t0 = time.perf_counter()
         self.last_at = self.t0
         self.proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=child, stdout=child,
-                                     stderr=child, env=environ, start_new_session=True, close_fds=True,
-                                     preexec_fn=_end_with(os.getpid()))
+                                     stderr=child, env=environ, start_new_session=True, close_fds=True)
         os.close(child)
         self.out = bytearray()
 

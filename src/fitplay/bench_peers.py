@@ -4,7 +4,11 @@ floor|peer`; each writes the file named by FITPLAY_READY_FILE once its first fra
 
 from __future__ import annotations
 
+import fcntl
+import select
+import signal
 import sys
+import termios
 
 from rich.segment import Segment
 from rich.style import Style
@@ -106,5 +110,23 @@ def make_peer() -> App:
     return Peer()
 
 
+def take_the_terminal() -> None:
+    """Make the terminal on stdin this process's controlling terminal, as a shell gives one: when the bench ends,
+    however it ends (SIGKILL too), its terminal hangs up and the kernel sends this app a SIGHUP. Without one, the
+    app would read the ended terminal for good, a whole core on Textual's stock driver. (The bench starts each
+    app as a session leader with no controlling terminal; fitplay itself ends on an ended terminal.)"""
+    if sys.stdin is None:
+        return
+    try:
+        fcntl.ioctl(sys.stdin.fileno(), termios.TIOCSCTTY, 0)
+    except OSError:  # not a session leader, it has a terminal already, or this one hung up (just below)
+        pass
+    poller = select.poll()
+    poller.register(sys.stdin.fileno(), select.POLLIN)
+    if any(mask & select.POLLHUP for _fd, mask in poller.poll(0)):  # hung up before it was taken (not a tty now)
+        sys.exit(128 + signal.SIGHUP)
+
+
 if __name__ == "__main__":
+    take_the_terminal()
     (Floor() if sys.argv[1:] == ["floor"] else make_peer()).run()

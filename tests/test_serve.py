@@ -73,8 +73,19 @@ def test_a_port_in_use_is_one_line():
         ended = subprocess.run([sys.executable, "-m", "fitplay", "serve", "--port", str(taken.getsockname()[1])],
                                capture_output=True, text=True, timeout=60)
     assert ended.returncode == 2
-    assert ended.stderr.splitlines()[-1].startswith("fitplay: cannot serve on 127.0.0.1 port")
-    assert "in use" in ended.stderr.splitlines()[-1]
+    assert ended.stderr.splitlines() == [ended.stderr.splitlines()[-1]]  # no "open ... in a browser" before it
+    assert ended.stderr.startswith("fitplay: cannot serve on 127.0.0.1 port")
+    assert "in use" in ended.stderr
+
+
+@pytest.mark.parametrize("host", ["no-such-host.invalid", "192.0.2.1"])  # no name; an address not this machine's
+def test_an_address_that_cannot_be_served_is_one_line_before_anything_else(host):
+    pytest.importorskip("textual_serve")
+    ended = subprocess.run([sys.executable, "-m", "fitplay", "serve", "--host", host, "--port", "8765"],
+                           capture_output=True, text=True, timeout=60)
+    assert ended.returncode == 2
+    assert len(ended.stderr.splitlines()) == 1, ended.stderr
+    assert ended.stderr.startswith(f"fitplay: cannot serve on {host} port 8765: ")
 
 
 def test_the_lesson_is_served_with_its_own_options_checked(capsys):

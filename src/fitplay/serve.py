@@ -9,6 +9,7 @@ import ipaddress
 import os
 import shlex
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,6 +126,7 @@ async def refuse(request, limit: int):
 def serve(args: argparse.Namespace, options: Sequence[str]) -> int:
     """Serve until ctrl+c (or SIGTERM); the exit status says which. options: the playground options, checked."""
     server = make_server(app_command(options), args.host, args.port, args.max_sessions)
+    check_address(args.host, args.port)
     where = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}/"
     if not is_loopback(args.host):
         print(f"fitplay: serving on {args.host}: anyone who can reach this machine on port {args.port} can open "
@@ -132,6 +134,23 @@ def serve(args: argparse.Namespace, options: Sequence[str]) -> int:
     print(f"fitplay: open {where} in a browser (ctrl+c stops the server)", file=sys.stderr)
     try:
         server.serve()
-    except OSError as exc:  # the address is taken, not this machine's, or not an address
-        raise InputError(f"cannot serve on {args.host} port {args.port}: {exc.strerror or exc}") from None
+    except OSError as exc:  # taken since it was checked
+        raise refusal(args.host, args.port, exc) from None
     return 128 + server.stopped_by if server.stopped_by else 0
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse an address this machine cannot listen on (not an address, not its own, or taken) before saying
+    where to browse: the server finds out only as it starts, after that line."""
+    try:
+        for family, kind, protocol, _name, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                                         flags=socket.AI_PASSIVE):
+            with socket.socket(family, kind, protocol) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's own socket
+                probe.bind(address)
+    except OSError as exc:  # socket.gaierror for a name that does not resolve
+        raise refusal(host, port, exc) from None
+
+
+def refusal(host: str, port: int, exc: OSError) -> InputError:
+    return InputError(f"cannot serve on {host} port {port}: {exc.strerror or exc}")

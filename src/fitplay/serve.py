@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from fitplay.errors import InputError
+from fitplay.errors import InputError, shortened
 
 WEB_EXTRA = "pip install 'fitplay[web]'"
 SERVER_PID = "FITPLAY_SERVER_PID"
@@ -148,9 +148,9 @@ def check_address(host: str, port: int) -> None:
             with socket.socket(family, kind, protocol) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's own socket
                 probe.bind(address)
-    except OSError as exc:  # socket.gaierror for a name that does not resolve
+    except (OSError, UnicodeError) as exc:  # socket.gaierror: no such name; UnicodeError: not a name at all
         raise refusal(host, port, exc) from None
 
 
-def refusal(host: str, port: int, exc: OSError) -> InputError:
-    return InputError(f"cannot serve on {host} port {port}: {exc.strerror or exc}")
+def refusal(host: str, port: int, exc: OSError | UnicodeError) -> InputError:
+    return InputError(f"cannot serve on {shortened(host, 60)} port {port}: {getattr(exc, 'strerror', None) or exc}")

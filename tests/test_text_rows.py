@@ -54,6 +54,13 @@ def test_a_row_with_a_wide_character_repaints_whole():
     assert _changed_span(old, new) == (0, new.cell_length)
 
 
+def test_a_wide_and_a_zero_width_character_together_repaint_the_row_whole():
+    """Their cells add up to their count of characters, yet a character's place is not its cell: "a" sits in
+    cell 2 (数 takes 0 and 1). Counted as characters, only cell 1 was repainted and the new "x" never shown."""
+    old, new = Strip([Segment("数ab\u0301")]), Strip([Segment("数xb\u0301")])
+    assert _changed_span(old, new) == (0, new.cell_length)
+
+
 async def test_rows_made_at_another_width_are_made_again():
     """The readout's rows are kept per line of text; at a new width, however its rows are asked for (a frame
     drawing it, or new lines before that frame), none made at the old width is used."""

@@ -17,6 +17,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 
 from fitplay.tui.direct_lines import DirectLines
+from fitplay.tui.updates import one_cell_each
 
 
 class TextRows(DirectLines):
@@ -129,7 +130,7 @@ def _changed_span(before: Strip, after: Strip) -> tuple[int, int]:
     """The columns [first, last + 1) where two strips of one width differ: equal cells are skipped from both
     ends, a piece at a time (the whole row when a character is not one cell wide)."""
     old, new = list(before), list(after)
-    if not (_one_cell_each(old, before) and _one_cell_each(new, after)):
+    if not all(one_cell_each(segment.text) for segment in (*old, *new)):
         return 0, after.cell_length
     first = _same_cells(old, new)
     last = after.cell_length - _same_cells(_reversed(old), _reversed(new))
@@ -158,6 +159,3 @@ def _same_cells(old: list[Segment], new: list[Segment]) -> int:
 def _reversed(segments: list[Segment]) -> list[Segment]:
     return [Segment(segment.text[::-1], segment.style) for segment in reversed(segments)]
 
-
-def _one_cell_each(segments: list[Segment], strip: Strip) -> bool:
-    return sum(len(segment.text) for segment in segments) == strip.cell_length

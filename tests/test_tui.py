@@ -7,6 +7,7 @@ import pytest
 from conftest import new_app, screen_lines, screen_text, settle
 from hypothesis import given
 from hypothesis import strategies as st
+from textual.geometry import Region
 from textual.widgets import Input
 
 from fitplay.tui.app import FitplayApp
@@ -249,16 +250,20 @@ async def test_the_footer_ends_with_the_palette_key_and_nothing_after_it(width):
     assert footer.rstrip().endswith("▏^p palette") and footer.startswith("q quit"), footer
 
 
-async def test_the_readout_resends_only_the_cells_that_changed_and_follows_the_theme():
+async def test_the_readout_resends_only_the_rows_that_changed_and_follows_the_theme():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
         readout = app.query_one(Readout)
+        before = list(readout._strips)
         calls = []
         refresh = readout.refresh
         readout.refresh = lambda *regions, **kw: calls.append((regions, kw)) or refresh(*regions, **kw)
         await pilot.press("up")
+        changed = [y for y, (old, new) in enumerate(zip(before, readout._strips)) if old != new]
+        assert len(readout._strips) == len(before) and 0 in changed  # the loss, at least
+        assert len(changed) < len(before)  # the goal, at least, stays
         regions = [region for found, _kw in calls for region in found]
-        assert regions and all(r.height == 1 and r.width < readout.content_size.width for r in regions)
+        assert regions == [Region(0, y, readout.content_size.width, 1) for y in changed]
         assert not any(kw.get("layout") for _found, kw in calls)
         assert "MSE" in readout_text(app)
         dark = next(iter(readout._strips[0])).style.bgcolor

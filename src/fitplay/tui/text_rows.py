@@ -3,7 +3,7 @@
 A Static re-renders all its rows and the screen resends them whenever one character changes (the readout's
 loss on every key, the step count on every animation frame); this one wraps its text, keeps each row's strip
 and refreshes only the rows that changed, whole: finding the changed cells within a row cost more CPU than
-sending the row (0.3 ms a key, for about 20 bytes a row). Measured with `fitplay bench` (CPU and bytes per
+sending the row (0.3 ms a key, for about 40 bytes a row). Measured with `fitplay bench` (CPU and bytes per
 key and per animation frame)."""
 
 from __future__ import annotations

@@ -273,6 +273,27 @@ async def test_the_readout_resends_only_the_rows_that_changed_and_follows_the_th
         assert background != dark and all(seg.style.bgcolor == background for seg in readout._strips[0])
 
 
+async def test_a_hand_key_makes_the_status_and_heading_again_only_when_what_they_show_changed():
+    """A hand key moves the loss, not the optimizer's state, the model or the step size: their texts are not
+    made again (0.1 ms a key). A change of the learning rate or of the step size is shown."""
+    from fitplay.tui.panel import StatusLine
+
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.query_one(StatusLine)
+        made = []
+        status.set_lines = lambda lines, made_now=status.set_lines: (made.append(lines), made_now(lines))[1]
+        updates = []
+        update = app._update
+        app._update = lambda selector, content: (updates.append(selector), update(selector, content))[1]
+        await pilot.press("up", "right")
+        assert made == [] and updates == []
+        await pilot.press("plus")
+        assert len(made) == 1 and "lr 0.1" in str(status.render())
+        await pilot.press("right_square_bracket")
+        assert updates == ["#model-line", "#step-line"] and "step 1 " in str(app.query_one("#step-line").render())
+
+
 @given(st.lists(st.tuples(st.text(alphabet="ab ∂Δ●→≈.-1", max_size=12), st.sampled_from(["", "bold", "dim", "green"])),
                 max_size=5), st.integers(1, 40), st.sampled_from(["", "bold", "dim", "red"]))
 def test_a_text_row_renders_as_rich_wraps_it(parts, width, line_style):

@@ -116,6 +116,7 @@ class FitplayApp(App[int]):
         self.loss_strip = LossChart()
         self.side_landscape = LandscapeChart(shaded=self.no_color)
         self._shown: dict[str, object] = {}
+        self._heading: tuple = ()  # the model and step size the panel's first lines show
         self._loading_shown = False  # the caption shows a CSV's loading progress
         self._frames: Timer | None = None  # the frame timer, paused while nothing runs
         self.keymap, self.config_errors = keys.load_keymap(options.keymap)
@@ -209,8 +210,10 @@ class FitplayApp(App[int]):
                 view.update_chart()
         shown.readout.show(s, hand=not self.editing)
         shown.status.show(s, self.busy)
-        self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
-        self._update("#step-line", self._step_text())
+        if (s.model, s.step_size) != self._heading:  # a key changes neither: their texts are not made again
+            self._heading = (s.model, s.step_size)
+            self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
+            self._update("#step-line", self._step_text())
         for index, box in enumerate(self.boxes):
             box.disabled = not self.can_type
             if self.editing and s.model.two_param:

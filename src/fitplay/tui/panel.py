@@ -145,19 +145,27 @@ class StatusLine(TextRows):
 
     DEFAULT_CSS = "StatusLine { height: auto; padding: 0 1; }"
 
+    _shown: tuple = ()  # what the lines were made from: a hand key changes none of it
+
     def show(self, session: Session, busy: bool) -> None:
-        status = session.status
-        if busy and not jax_loaded():
-            status = "preparing…"
-        lines = [Text.assemble((f"● {status}", STATUS_STYLE.get(session.status, "yellow")),
-                               f"  step {session.step_count}/{session.max_steps}"),
-                 Text(f"{session.optimizer}  lr {session.lr:.3g}")]
-        limit = session.lr_limit()
-        if limit is not None and session.optimizer == "gd":
-            lines.append(Text(f"stable below lr {limit:.3g}", style="bold red" if session.lr >= limit else "dim"))
-        lines.append(Text(f"x scale: {session.scale}"))
-        speed = f"{session.steps_per_frame} step{'' if session.steps_per_frame == 1 else 's'}/frame"
-        if session.steps_per_second:
-            speed += f"  {session.steps_per_second:,.0f}/s"
+        shown = (session.status, busy and not jax_loaded(), session.step_count, session.max_steps,
+                 session.optimizer, session.lr, session.lr_limit(), session.scale, session.steps_per_frame,
+                 session.steps_per_second)
+        if shown != self._shown:
+            self._shown = shown
+            self.set_lines(self._lines_of(*shown))
+
+    @staticmethod
+    def _lines_of(status: Status, preparing: bool, steps: int, max_steps: int, optimizer: str, lr: float,
+                  limit: float | None, scale: str, per_frame: int, per_second: float) -> list[Text]:
+        lines = [Text.assemble((f"● {'preparing…' if preparing else status}", STATUS_STYLE.get(status, "yellow")),
+                               f"  step {steps}/{max_steps}"),
+                 Text(f"{optimizer}  lr {lr:.3g}")]
+        if limit is not None and optimizer == "gd":
+            lines.append(Text(f"stable below lr {limit:.3g}", style="bold red" if lr >= limit else "dim"))
+        lines.append(Text(f"x scale: {scale}"))
+        speed = f"{per_frame} step{'' if per_frame == 1 else 's'}/frame"
+        if per_second:
+            speed += f"  {per_second:,.0f}/s"
         lines.append(Text(speed))
-        self.set_lines(lines)
+        return lines

@@ -104,3 +104,21 @@ def test_the_loss_chart_keeps_its_grid_only_while_nothing_it_shows_changed():
             assert kept.lines() == LossChart().render(session, width, height).lines()
             assert chart.render(session, width, height) is kept
     assert charts[(80, 12)].render(session, 60, 10).lines() == LossChart().render(session, 60, 10).lines()
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_the_loss_before_any_step_has_the_axis_of_a_curve_of_that_one_loss(loss):
+    """A hand key asks the loss chart's axis for the current loss alone, in Python floats: what a run's curve
+    of that one loss gives (0, below 0, subnormal, near float64's largest)."""
+    from fitplay.charts.loss import curve_ys, loss_y
+
+    _ys, span, log = curve_ys(np.array([loss]))
+    assert loss_y(loss) == (span, log)
+
+
+@pytest.mark.parametrize("loss, log", [(math.inf, True), (-math.inf, False), (math.nan, False)])
+def test_a_loss_that_is_not_finite_gives_the_axis_no_span(loss, log):
+    from fitplay.charts.loss import loss_y, y_limits
+
+    assert loss_y(loss) == (None, log)
+    assert y_limits(None, log) == ((0.0, 1.0) if log else (-0.08, 1.08))

@@ -18,21 +18,37 @@ from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Session, fmt_number
 
 
-def _decades(values: np.ndarray) -> tuple[float, float]:
-    """Whole-decade limits around log10 of the values, so the axes change rarely."""
-    finite = values[np.isfinite(values)]
-    if not finite.size:
-        return (0.0, 1.0)
-    lo, hi = math.floor(float(finite.min())), math.ceil(float(finite.max()))
-    return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
-
-
-def _linear(values: np.ndarray) -> tuple[float, float]:
-    """Limits around the values with a margin (for losses that reach 0 or below)."""
-    finite = values[np.isfinite(values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+def y_limits(span: tuple[float, float] | None, log: bool) -> tuple[float, float]:
+    """The y axis's limits around the lowest and highest finite y shown (None: none is): whole decades of
+    log10 of the loss, so the axes change rarely; else a margin around them (losses that reach 0 or below)."""
+    if log:
+        if span is None:
+            return (0.0, 1.0)
+        lo, hi = math.floor(span[0]), math.ceil(span[1])
+        return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+    lo, hi = span if span is not None else (0.0, 1.0)
     pad = 0.08 * (hi - lo) if hi > lo else max(1.0, abs(lo))
     return lo - pad, hi + pad
+
+
+def curve_ys(losses: np.ndarray) -> tuple[np.ndarray, tuple[float, float], bool]:
+    """The y of each loss of a run (finite, one at least), the span of the y axis they need (the lowest and
+    highest y), and whether the axis is log10 (every loss above 0)."""
+    log = bool(np.all(losses > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ys = np.log10(losses) if log else losses
+    return ys, _span(float(losses.min()), float(losses.max()), log), log
+
+
+def loss_y(loss: float) -> tuple[tuple[float, float] | None, bool]:
+    """curve_ys's span and scale for the current loss alone (None: it is not finite), before any step, in
+    Python floats: every hand key asks, and numpy's calls on one value cost a hand key 0.2 ms."""
+    log = loss > 0
+    return (_span(loss, loss, log) if math.isfinite(loss) else None), log
+
+
+def _span(lowest: float, highest: float, log: bool) -> tuple[float, float]:
+    return (math.log10(lowest), math.log10(highest)) if log else (lowest, highest)
 
 
 def x_end(session: Session, last: int | None) -> float:
@@ -53,17 +69,19 @@ class LossChart:
         """The chart; the same grid as last time while nothing it shows changed (a hand key moves no loss
         curve). A history only grows or thins, so its identity, length and stride stand for its points."""
         history = session.history
-        good = np.isfinite(history.losses)
-        steps, losses = history.steps[good], history.losses[good]
-        log = bool(np.all(losses > 0)) and (losses.size > 0 or session.loss > 0)
-        shown = losses if losses.size else np.array([session.loss])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ys = np.log10(shown) if log else shown
-        last = int(steps[-1]) if steps.size else None
+        steps, losses = history.steps, history.losses
+        if steps.size:
+            good = np.isfinite(losses)
+            steps, losses = steps[good], losses[good]
+        if steps.size:
+            ys, span, log = curve_ys(losses)
+            last = int(steps[-1])
+            title = (f" {session.model.loss_label} {fmt_number(session.loss)} after {session.step_count} "
+                     f"step{'' if session.step_count == 1 else 's'} ")
+        else:
+            (span, log), ys, last, title = loss_y(session.loss), losses, None, None
         xlim = (0.0, x_end(session, last))
-        ylim = _decades(ys) if log else _linear(ys)
-        title = (f" {session.model.loss_label} {fmt_number(session.loss)} after {session.step_count} "
-                 f"step{'' if session.step_count == 1 else 's'} ") if steps.size else None
+        ylim = y_limits(span, log)
         key = (id(history), history.steps.size, history.stride, title, xlim, ylim, log, width, height)
         if self._last is None or self._last[0] != key:
             self._last = (key, self._render(width, height, xlim, ylim, log, (steps, ys, last), title))

@@ -88,7 +88,7 @@ class TextRows(DirectLines):
         return rows
 
     def _repaint(self) -> None:
-        """Wrap the text again and refresh the changed cells (or lay out again when the row count changed)."""
+        """Wrap the text again and refresh the changed rows (or lay out again when the row count changed)."""
         if not self.is_mounted:
             return
         self._width = self.content_size.width

@@ -48,7 +48,7 @@ def span_codes(strip: Strip, start: int, end: int, console: Console) -> str:
     if start == 0 and end >= strip.cell_length:  # the whole strip, as Strip.crop returns it (empty segments too)
         return strip.render(console)
     segments = list(strip)
-    if not all(one_cell_each(text) for text, _style, _control in segments):
+    if not all(_one_cell_each(text) for text, _style, _control in segments):
         return strip.crop(start, end).render(console)
     color_system = console._color_system or ColorSystem.TRUECOLOR
     render = Strip.render_style
@@ -66,7 +66,7 @@ def span_codes(strip: Strip, start: int, end: int, console: Console) -> str:
 
 
 @lru_cache(maxsize=4096)
-def one_cell_each(text: str) -> bool:
+def _one_cell_each(text: str) -> bool:
     """Is every character of the text one cell wide (a segment's text: rows repeat them)? A sum of cells equal
     to the count of characters is not enough: a wide character and a zero-width one make it up together."""
     return all(get_character_cell_size(character) == 1 for character in text)

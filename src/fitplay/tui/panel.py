@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -139,33 +140,47 @@ class ParamInput(Input):
             self.value = value
 
 
+class StatusShown(NamedTuple):
+    """What the status lines show, and the lines themselves."""
+
+    status: Status
+    preparing: bool  # a run waits for JAX's import
+    steps: int
+    max_steps: int
+    optimizer: str
+    lr: float
+    limit: float | None  # gradient descent is stable below this learning rate
+    scale: str
+    per_frame: int
+    per_second: float
+
+    def lines(self) -> list[Text]:
+        lines = [Text.assemble((f"● {'preparing…' if self.preparing else self.status}",
+                                STATUS_STYLE.get(self.status, "yellow")), f"  step {self.steps}/{self.max_steps}"),
+                 Text(f"{self.optimizer}  lr {self.lr:.3g}")]
+        if self.limit is not None and self.optimizer == "gd":
+            lines.append(Text(f"stable below lr {self.limit:.3g}",
+                              style="bold red" if self.lr >= self.limit else "dim"))
+        lines.append(Text(f"x scale: {self.scale}"))
+        speed = f"{self.per_frame} step{'' if self.per_frame == 1 else 's'}/frame"
+        if self.per_second:
+            speed += f"  {self.per_second:,.0f}/s"
+        lines.append(Text(speed))
+        return lines
+
+
 class StatusLine(TextRows):
     """Optimizer state: status, step count, optimizer, learning rate and its stability limit, feature
     scaling, and speed."""
 
     DEFAULT_CSS = "StatusLine { height: auto; padding: 0 1; }"
 
-    _shown: tuple = ()  # what the lines were made from: a hand key changes none of it
+    _shown: StatusShown | None = None  # what the lines were made from: a hand key changes none of it
 
     def show(self, session: Session, busy: bool) -> None:
-        shown = (session.status, busy and not jax_loaded(), session.step_count, session.max_steps,
-                 session.optimizer, session.lr, session.lr_limit(), session.scale, session.steps_per_frame,
-                 session.steps_per_second)
+        shown = StatusShown(session.status, busy and not jax_loaded(), session.step_count, session.max_steps,
+                            session.optimizer, session.lr, session.lr_limit(), session.scale,
+                            session.steps_per_frame, session.steps_per_second)
         if shown != self._shown:
             self._shown = shown
-            self.set_lines(self._lines_of(*shown))
-
-    @staticmethod
-    def _lines_of(status: Status, preparing: bool, steps: int, max_steps: int, optimizer: str, lr: float,
-                  limit: float | None, scale: str, per_frame: int, per_second: float) -> list[Text]:
-        lines = [Text.assemble((f"● {'preparing…' if preparing else status}", STATUS_STYLE.get(status, "yellow")),
-                               f"  step {steps}/{max_steps}"),
-                 Text(f"{optimizer}  lr {lr:.3g}")]
-        if limit is not None and optimizer == "gd":
-            lines.append(Text(f"stable below lr {limit:.3g}", style="bold red" if lr >= limit else "dim"))
-        lines.append(Text(f"x scale: {scale}"))
-        speed = f"{per_frame} step{'' if per_frame == 1 else 's'}/frame"
-        if per_second:
-            speed += f"  {per_second:,.0f}/s"
-        lines.append(Text(speed))
-        return lines
+            self.set_lines(shown.lines())

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 from conftest import new_app, screen_text, settle
 
+from fitplay.cli import main
 from fitplay.core.models import ModelError, load_model
 from fitplay.core.persist import SessionError, from_dict, to_dict
+from fitplay.core.run import Status
 from fitplay.core.session import Options, Session
 from fitplay.errors import InputError
 from fitplay.plain_demo import run_plain
@@ -242,3 +244,28 @@ async def test_a_keys_toml_with_a_huge_integer_is_named_and_skipped(tmp_path, mo
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert any("keys.toml: not a usable TOML value" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("load", [False, True])
+def test_scale_standard_for_a_model_file_is_refused_not_ignored(tmp_path, capsys, load):
+    args = ["fit", QUADRATIC_DATA, "--model", QUADRATIC]
+    if load:
+        saved = tmp_path / "s.json"
+        saved.write_text(json.dumps(to_dict(Session(Options(data=QUADRATIC_DATA, model=QUADRATIC)))))
+        args = ["fit", "--load", str(saved), "--model", QUADRATIC]
+    assert main([*args, "--scale", "standard"]) == 2
+    assert "--scale standard: the quadratic model trains on x as it is" in capsys.readouterr().err
+    assert main([*args, "--scale", "none", "--steps", "0"]) == 0
+
+
+@pytest.mark.parametrize("x_size, tip", [(1e6, True), (1e-3, True), (3.0, False)])
+def test_a_model_file_that_fails_on_badly_sized_x_says_to_rescale_it(tmp_path, x_size, tip):
+    x = np.linspace(0.5, 4.0, 8) * x_size / 4.0
+    data = tmp_path / "d.csv"
+    np.savetxt(data, np.stack([x, 1.0 + x / x_size + (x / x_size) ** 2], axis=1), delimiter=",", header="x,y",
+               comments="")
+    session = Session(Options(data=str(data), model=QUADRATIC, steps=50))
+    session.run()
+    assert session.status in (Status.DIVERGED, Status.BUDGET)
+    expected = f"rescale x in the data toward 1 (|x| reaches {x_size:.3g}; this model trains on x as it is)"
+    assert (expected in session.verdict()) == tip

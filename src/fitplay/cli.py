@@ -237,7 +237,7 @@ def make_session(args: argparse.Namespace) -> Session:
     if not args.load:
         progress = LoadProgress(sys.stderr is not None and sys.stderr.isatty())
         try:
-            return Session(session_options(args), load_progress=progress)
+            return scaled_as_asked(Session(session_options(args), load_progress=progress), args.scale)
         finally:
             progress.close()
     fixed = [flag for attr, flag in FIXED_BY_LOAD.items() if getattr(args, attr) is not None]
@@ -248,6 +248,15 @@ def make_session(args: argparse.Namespace) -> Session:
                          "them (leave out --load to start afresh)")
     session = read_session(args.load, args.steps, args.model)
     session.set_training(optimizer=args.optimizer, lr=args.lr, scale=None if args.scale == "auto" else args.scale)
+    return scaled_as_asked(session, args.scale)
+
+
+def scaled_as_asked(session: Session, scale: str | None) -> Session:
+    """The session, unless --scale standard was asked of a model that trains only on x as it is: refused, not
+    ignored."""
+    if scale == "standard" and not session.model.can_scale:
+        raise InputError(f"--scale standard: the {session.model.name} model trains on x as it is (it has no "
+                         "from_standard / to_standard); leave --scale out, or rescale x in the data")
     return session
 
 

@@ -38,6 +38,7 @@ MIN_LR, MAX_LR = 1e-20, 1e4
 MAX_STEP_BYTES = 2 << 30  # memory one training step may take
 CHUNK_POINT_STEPS = 1 << 25  # Session.run: points x steps per chunk, about a tenth of a second
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
+RESCALE_BELOW, RESCALE_ABOVE = 0.1, 10.0  # |x| reaching past these is a tip to rescale x for a model file
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
 
@@ -741,8 +742,9 @@ class Session:
         if self.status == Status.DIVERGED:
             cause = (f"the learning rate {self.lr:g} is above the stability limit {limit:.3g}" if limit is not None
                      and self.lr >= limit and self.optimizer == "gd" else f"the learning rate {self.lr:g} is too large")
+            rescale = self._rescale_tip()
             return (f"diverged after {steps}: {cause}; kept the best parameters seen (loss "
-                    f"{fmt_number(self.loss)}). Lower the learning rate")
+                    f"{fmt_number(self.loss)}). Lower the learning rate{f', or {rescale}' if rescale else ''}")
         if self.no_optimum:
             return f"{'stalled' if self.status == Status.STALLED else 'step budget used'} after {steps}: " \
                    f"{self.no_optimum}"
@@ -762,6 +764,8 @@ class Session:
         tips = []
         if not self.standardised and self.model.can_scale:
             tips.append("scale x (feature scaling)")
+        if rescale := self._rescale_tip():
+            tips.append(rescale)
         if self.optimizer == "adam":
             tips.append("lower the learning rate or use gd")
         else:
@@ -771,6 +775,16 @@ class Session:
             tips.append("use adam" if self.optimizer == "gd" else "use gd")
         tips.append("or allow more steps")
         return "Try: " + ", ".join(tips) + "."
+
+    def _rescale_tip(self) -> str | None:
+        """For a model that trains on x as it is, when x is far from 1 in size: rescale it in the data (no
+        learning rate suits both a parameter that multiplies x = 3e6 and one that does not)."""
+        if self.model.can_scale:
+            return None
+        reach = float(np.max(np.abs(self.data.x)))
+        if RESCALE_BELOW < reach < RESCALE_ABOVE:
+            return None
+        return f"rescale x in the data toward 1 (|x| reaches {reach:.3g}; this model trains on x as it is)"
 
     def run(self, max_chunk: int = MAX_CHUNK, progress: Callable[[Session], None] | None = None) -> None:
         """Train synchronously until the run ends (continuing a run in progress). On large data a chunk is

@@ -77,7 +77,10 @@ BAD = [
     ("header only", "x,y\n", "only a header"),
     ("one row", "x,y\n1,2\n", "line 2: only one data row"),
     ("non-numeric", "x,y\n1,2\n3,abc\n", "line 3: column y: 'abc' is not a number"),
-    ("nan", "x,y\n1,2\nnan,3\n", "line 3: column x: 'nan' is not a finite number"),
+    ("nan", "x,y\n1,2\nnan,3\n", "line 3: column x: 'nan' is not a finite number (a missing value: rows with one"),
+    ("NA", "x,y\n1,2\n2,NA\n3,4\n", "line 3: column y: 'NA' is not a number (a missing value: rows with one are not "
+                                      "skipped; remove them from the file first)"),
+    ("empty cell", "x,y\n1,2\n2,\n3,4\n", "line 3: column y: '' is not a number (a missing value"),
     ("inf", "1,2\n3,inf\n", "line 2: column 1: 'inf' is not a finite number"),
     ("wrong count", "x,y\n1,2\n3,4,5\n", "line 3: 3 fields, expected 2"),
     ("one column", "x\n1\n2\n", "one column"),

@@ -21,6 +21,7 @@ from fitplay.errors import InputError, printable, shortened
 
 MAX_ABS = 1e100  # squares and products of such values stay finite in float64
 MIN_ABS = 1e-300  # a value nearer 0 (but not 0) loses float64's precision: its spread and steps underflow
+MISSING_MARKS = ("", "na", "n/a", "nan", "null", "none")  # how R, pandas and spreadsheets write a missing value
 MAX_CSV_BYTES = 1 << 30
 CHUNK_BYTES = 1 << 24  # a larger file is read and parsed in pieces of about this size
 MAX_ROWS = 10_000_000  # the largest data set a fit is budgeted for (load <= 5 s, memory <= 600 MB)
@@ -384,6 +385,13 @@ def _odd_breaks(text: str) -> bool:
     return lone_cr or any(c in text for c in _ODD_BREAKS)
 
 
+def _missing(cell: str) -> str:
+    """What to do when a cell marks a missing value (R and pandas write them as NA, NaN or nothing)."""
+    if cell.strip().lower() in MISSING_MARKS:
+        return " (a missing value: rows with one are not skipped; remove them from the file first)"
+    return ""
+
+
 def _number(cell: str, name: str, line: int, column: str) -> float:
     shown = shortened(cell, 21)
     try:
@@ -391,9 +399,9 @@ def _number(cell: str, name: str, line: int, column: str) -> float:
             raise ValueError(cell)
         value = float(cell)
     except ValueError:
-        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a number") from None
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a number{_missing(cell)}") from None
     if not math.isfinite(value):
-        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a finite number")
+        raise DataError(f"{name}: line {line}: column {column}: {shown!r} is not a finite number{_missing(cell)}")
     if abs(value) > MAX_ABS:
         raise DataError(f"{name}: line {line}: column {column}: {shown!r} is too large (over {MAX_ABS:g}, the "
                         "loss would overflow)")

@@ -78,10 +78,24 @@ def test_published_least_squares_fits():
     assert (float(women.params["w"]), float(women.params["b"])) == pytest.approx((3.45, -87.51667), abs=1e-5)
 
 
+@pytest.mark.parametrize("name", REAL)
+def test_the_hints_say_ok_where_a_run_converged_and_point_the_way_half_a_unit_away(name):
+    """In every data set's units (x near 1e8, x within [0, 0.01], years): a hint never contradicts the verdict."""
+    s = fitted(DATA / f"{name}.csv")
+    assert s.status == "converged" and s.hand_moves(s.gradient()) == {"w": 0, "b": 0}
+    mx, sx, _, sy = s.scaling
+    best = dict(s.params)
+    for name_, shift in (("w", 0.5 * sy / sx), ("b", 0.5 * sy)):
+        for sign in (1, -1):
+            s.params = {**best, name_: best[name_] + sign * shift}
+            assert s.hand_moves(s.gradient())[name_] == -sign
+
+
 @pytest.mark.parametrize("name, w, b", [("challenger", -0.2322, 15.0429), ("study_hours", 1.5046, -4.0777)])
 def test_logistic_defaults_reach_the_published_maximum_likelihood_fit(name, w, b):
     s = fitted(DATA / f"{name}.csv", model="logistic")
     assert s.status == "converged", s.message
+    assert s.hand_moves(s.gradient()) == {"w": 0, "b": 0}
     best = s.model.optimum(s.data.x, s.data.y)
     assert float(s.params["w"]) == pytest.approx(float(best["w"]), rel=1e-6)
     assert float(s.params["b"]) == pytest.approx(float(best["b"]), rel=1e-6)

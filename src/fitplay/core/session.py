@@ -38,6 +38,8 @@ MIN_LR, MAX_LR = 1e-20, 1e4
 MAX_STEP_BYTES = 2 << 30  # memory one training step may take
 CHUNK_POINT_STEPS = 1 << 25  # Session.run: points x steps per chunk, about a tenth of a second
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
+HINT_GAIN = 1e-4  # a hand parameter is "ok" when moving it alone lowers the loss by less than this many loss units
+HINT_GRADIENT = 1e-3  # ... for a model of yours (no known curvature): when its gradient is below this
 RESCALE_BELOW, RESCALE_ABOVE = 0.1, 10.0  # |x| reaching past these is a tip to rescale x for a model file
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -272,6 +274,21 @@ class Session:
         if own is not None or not self.model.two_param:
             return own
         return self._numeric_gradient()
+
+    def hand_moves(self, grad: dict[str, float]) -> dict[str, int]:
+        """Which way each hand parameter should move to lower the loss: 1 up, -1 down, 0 ("ok") when moving it
+        alone could lower the loss by less than HINT_GAIN of the loss unit. For the line and logistic regression
+        that gain is at least g² / (2 x the curvature along the parameter), whatever the data's units, so a
+        converged run shows every parameter ok; a model of yours compares the gradient itself."""
+        if self.model.curvature is None:
+            bounds = dict.fromkeys(self.model.hand, HINT_GRADIENT)
+        else:  # the loss's curvature along the slope is at most c·E[x²], along the intercept c
+            mx, sx, _, sy = self.scaling
+            most = math.sqrt(2.0 * self.model.curvature * HINT_GAIN) * sy
+            slope, intercept = self.model.hand
+            bounds = {slope: most * math.hypot(mx, sx), intercept: most}
+        return {name: 0 if abs(g) <= bounds[name] else (1 if g < 0 else -1)
+                for name, g in grad.items() if name in bounds}
 
     def _numeric_gradient(self) -> dict[str, float]:
         out = {}

@@ -28,12 +28,12 @@ def hint(session: Session, grad: dict[str, float] | None) -> Text:
         count = session.model.param_count()
         return Text(f"{count} parameter{'s' if count > 1 else ''}: optimizer only", style="dim")
     text = Text("hint ")
+    moves = session.hand_moves(grad)
     for name, (up, down) in zip(session.model.hand, (("→", "←"), ("↑", "↓"))):
-        g = grad[name]
-        if abs(g) < 1e-3:
+        if moves[name] == 0:
             text.append(f"{name} ok  ", style="green")
         else:
-            text.append(f"{name} {up if g < 0 else down}  ", style="bold")
+            text.append(f"{name} {up if moves[name] > 0 else down}  ", style="bold")
     return text
 
 

@@ -269,6 +269,9 @@ def test_fit_json_reports_status_and_exit_codes(tmp_path, capsys):
     flat.write_text("x,y\n1,2\n1,3\n")
     code, doc, err = fit_json(capsys, str(flat))
     assert code == 2 and doc is None and "not identifiable" in err
+    code, doc, err = fit_json(capsys, "--steps", "0")  # a report of the start: no advice about a run that was not
+    assert code == 0 and doc["status"] == "budget" and doc["steps"] == 0
+    assert err == "fitplay: no steps run (a budget of 0 steps): the parameters are as they were\n"
 
 
 async def test_the_playground_readout_is_exact_at_least_squares_for_y_near_1e8(tmp_path):

@@ -772,6 +772,8 @@ class Session:
         if self.status == Status.STALLED:
             return (f"stalled after {steps}: in {STALL_WINDOW} steps the loss fell by less than {STALL_REL:g} "
                     f"(relative) and the gradient did not fall, away from an optimum. {self._advice()}")
+        if self.status == Status.BUDGET and self.max_steps == 0:
+            return "no steps run (a budget of 0 steps): the parameters are as they were"
         if self.status == Status.BUDGET:
             return f"step budget used ({steps}), not converged yet. {self._advice()}"
         return ""

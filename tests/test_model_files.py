@@ -269,3 +269,13 @@ def test_a_model_file_that_fails_on_badly_sized_x_says_to_rescale_it(tmp_path, x
     assert session.status in (Status.DIVERGED, Status.BUDGET)
     expected = f"rescale x in the data toward 1 (|x| reaches {x_size:.3g}; this model trains on x as it is)"
     assert (expected in session.verdict()) == tip
+
+
+def test_what_a_model_prints_goes_to_stderr_escaped_and_fit_json_stays_one_object(tmp_path, capsys):
+    path = tmp_path / "printer.py"
+    path.write_text('"""y = a·x + b"""\nprint("\\x1b[2J loaded")\nstart = {"a": 0.0, "b": 0.0}\n'
+                    'def predict(p, x):\n    print("traced")\n    return p["a"] * x + p["b"]\n')
+    assert main(["fit", QUADRATIC_DATA, "--model", str(path), "--json", "--steps", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["model"] == "printer"
+    assert "\\x1b[2J loaded\n" in err and "traced\n" in err and "\x1b" not in err

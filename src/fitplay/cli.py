@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
 import math
 import os
@@ -569,13 +571,26 @@ class Progress:
             sys.stderr.write("\n")
 
 
+class PrintedByModel(io.TextIOBase):
+    """Where what a model file prints goes while fit runs: stderr, with control characters escaped line by line,
+    so stdout holds fitplay's report alone (with --json, one JSON object)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        sys.stderr.write("\n".join(printable(line) for line in text.split("\n")))
+        return len(text)
+
+
 def run_fit(args: argparse.Namespace) -> int:
-    session = make_session(args)
-    t0 = time.perf_counter()
-    progress = Progress(not args.json and sys.stderr.isatty())
-    interruptible(lambda: session.run(progress=progress))
-    progress.close()
-    report = fit_report(session, time.perf_counter() - t0)
+    with contextlib.redirect_stdout(PrintedByModel()):
+        session = make_session(args)
+        t0 = time.perf_counter()
+        progress = Progress(not args.json and sys.stderr.isatty())
+        interruptible(lambda: session.run(progress=progress))
+        progress.close()
+        report = fit_report(session, time.perf_counter() - t0)
     if args.json:
         print(json.dumps(report, allow_nan=False))
     else:

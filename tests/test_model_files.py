@@ -279,3 +279,16 @@ def test_what_a_model_prints_goes_to_stderr_escaped_and_fit_json_stays_one_objec
     out, err = capsys.readouterr()
     assert json.loads(out)["model"] == "printer"
     assert "\\x1b[2J loaded\n" in err and "traced\n" in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("body, message", [
+    ("return [1, 2], [3]", r"simulate\(n=100, \.\.\.\) gave x of shape \(2,\) and y of shape \(1,\): it must give n"),
+    ("return np.linspace(0, 1, n), np.full(n, np.nan)", "simulate gave y = nan at row 1: every value must be a finite"),
+    ("return None", r"simulate\(n, seed, noise\) must return \(x, y\), two lists of numbers"),
+])
+def test_a_simulate_that_gives_unusable_data_is_named(tmp_path, body, message):
+    path = tmp_path / "sim.py"
+    path.write_text('"""y = w·x + b"""\nimport numpy as np\nstart = {"w": 0.0, "b": 0.0}\n'
+                    f'def predict(p, x):\n    return p["w"] * x + p["b"]\ndef simulate(n, seed, noise):\n    {body}\n')
+    with pytest.raises(InputError, match=f"^{re.escape(str(path))}: {message}"):
+        Session(Options(model=str(path)))

@@ -114,9 +114,20 @@ class Model:
         if simulate is None:
             raise DataError(f"{self.source}: the model has no simulate(n, seed, noise): give a CSV file of data")
         truth = {**getattr(self.module, "true", {}), **true}
-        x, y = simulate(n, seed, noise, **truth)
-        return Dataset(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
-                       true_params=truth or None)
+        try:
+            x, y = (np.asarray(v, dtype=np.float64) for v in simulate(n, seed, noise, **truth))
+        except (TypeError, ValueError):
+            raise DataError(f"{self.source}: simulate(n, seed, noise) must return (x, y), two lists of numbers") \
+                from None
+        if x.shape != (n,) or y.shape != (n,):
+            raise DataError(f"{self.source}: simulate(n={n}, ...) gave x of shape {x.shape} and y of shape "
+                            f"{y.shape}: it must give n values of each")
+        for name, values in (("x", x), ("y", y)):
+            bad = np.flatnonzero(~np.isfinite(values))
+            if bad.size:
+                raise DataError(f"{self.source}: simulate gave {name} = {values[bad[0]]:g} at row {bad[0] + 1}: "
+                                "every value must be a finite number")
+        return Dataset(x, y, true_params=truth or None)
 
     def check_data(self, data: Dataset) -> None:
         """Raise DataError when the targets do not suit the loss (cross-entropy needs 0 or 1)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import new_app, screen_text, settle
+from textual.widgets._footer import FooterKey
 
 from fitplay.core.data import simulate, simulate_logistic
 from fitplay.core.landscape import loss_grid
@@ -38,6 +39,11 @@ def test_optimum_is_least_squares_and_none_for_separable_data():
     assert load_model("logistic").optimum(separable.x, separable.y) is None
 
 
+def footer_keys(app) -> dict[str, bool]:
+    """The footer's keys: enabled or not."""
+    return {key.key: not key.has_class("-disabled") for key in app.query(FooterKey)}
+
+
 async def test_m_switches_models_and_the_readout_follows():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -47,10 +53,14 @@ async def test_m_switches_models_and_the_readout_follows():
         assert "cross-entropy" in text and "accuracy" in text
         await pilot.press("up")
         assert float(app.session.params["b"]) == pytest.approx(3.1)
+        assert footer_keys(app)["up"] is True
         await pilot.press("m")
         assert app.session.model.name == "mlp"
         text = screen_text(app)
         assert "25 parameters: optimizer only" in text
+        await pilot.pause()
+        assert footer_keys(app)["up"] is False and footer_keys(app)["right"] is False  # shown, but disabled
+        assert footer_keys(app)["o"] is True
         await pilot.press("tab")  # no input boxes open for a model without hand parameters
         assert app.focused is None and not app.editing
         before = {k: v.copy() for k, v in app.session.params.items()}

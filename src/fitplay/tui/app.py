@@ -88,6 +88,9 @@ class AppOptions:
     keymap: Path | None = None  # keys.toml (default: in the user's config folder)
 
 
+HAND_ACTIONS = ("nudge", "step_size")  # what the hand keys and [ ] do: nothing without hand parameters
+
+
 class FitplayApp(App[int]):
     """Fit a model by hand, then watch gradient descent do it."""
 
@@ -211,6 +214,8 @@ class FitplayApp(App[int]):
         shown.readout.show(s, hand=not self.editing)
         shown.status.show(s, self.busy)
         if (s.model, s.step_size) != self._heading:  # a key changes neither: their texts are not made again
+            if self._heading and s.model.two_param != self._heading[0].two_param:
+                self.refresh_bindings()  # the hand keys are shown enabled or not
             self._heading = (s.model, s.step_size)
             self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
             self._update("#step-line", self._step_text())
@@ -220,6 +225,13 @@ class FitplayApp(App[int]):
                 self._update(f"#param-label-{index}", Text(s.model.hand[index]))
                 if not box.has_focus:
                     self._show_param(box)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The hand keys and their step size are shown disabled for a model without hand parameters (the mlp,
+        the parabola): the footer must not offer keys that do nothing."""
+        if action in HAND_ACTIONS and not self.session.model.two_param:
+            return None
+        return True
 
     @property
     def can_type(self) -> bool:

@@ -40,7 +40,7 @@ BINDINGS: list[Binding] = [
     Binding("right_square_bracket", "step_size(10)", "step x10", show=False, id="step_larger",
             tooltip="step size x 10"),
     Binding("o", "optimize", "optimize", tooltip="optimize: start / stop gradient descent", id="optimize"),
-    Binding("space", "pause", "pause", tooltip="pause / resume the optimizer", id="pause"),
+    Binding("space", "pause", "pause", show=False, tooltip="pause / resume the optimizer", id="pause"),
     Binding("full_stop", "step", "one step", show=False, tooltip="one optimizer step", id="step"),
     Binding("plus", "lr(2)", "lr x2", show=False, tooltip="learning rate x 2", id="lr_up"),
     Binding("minus", "lr(0.5)", "lr /2", show=False, tooltip="learning rate / 2", id="lr_down"),
@@ -67,7 +67,7 @@ BINDINGS: list[Binding] = [
 ]
 # The lesson's own keys, on top of every key above.
 LESSON_BINDINGS: list[Binding] = [
-    Binding("pagedown", "lesson_step(1)", "next step", tooltip="next lesson step", id="next_step"),
+    Binding("pagedown", "lesson_step(1)", "next", tooltip="next lesson step", id="next_step"),
     Binding("pageup", "lesson_step(-1)", "back", tooltip="previous lesson step", id="prev_step"),
     Binding("d", "lesson_scroll(1)", "text down", show=False, tooltip="scroll the lesson text down", id="text_down"),
     Binding("u", "lesson_scroll(-1)", "text up", show=False, tooltip="scroll the lesson text up", id="text_up"),

@@ -313,3 +313,11 @@ def test_constant_y_converges_to_the_flat_line(tmp_path, value):
     assert session.status == "converged"
     assert abs(float(session.params["w"])) * 48 <= 1e-12 * abs(value)  # the line moves by nothing across x
     assert abs(float(session.params["b"]) - value) <= 1e-12 * abs(value)
+
+
+@pytest.mark.parametrize("value, shown", [(0.0001609195678, "1.6092e-04"), (0.0012, "1.2000e-03"), (0.0123, "0.0123"),
+                                          (-0.05, "-0.0500"), (711.0049, "711.0049"), (0.0, "0.0000"),
+                                          (2.5e7, "2.5000e+07")])
+def test_a_shown_value_keeps_at_least_three_significant_digits(value, shown):
+    """The slope of timestamps (w = 0.000161) read 0.0002: one digit, and a hand step changed it by half."""
+    assert fmt(value) == shown

@@ -75,10 +75,11 @@ def _finite(params: Params) -> bool:
 
 
 def fmt_number(value: float, digits: int = 4) -> str:
-    """A number for people: fixed-point when that is readable, else scientific; never 'nan' or 'inf'."""
+    """A number for people: fixed-point when that shows at least digits - 1 significant digits, else scientific;
+    never 'nan' or 'inf'."""
     if not math.isfinite(value):
         return "overflow"
-    if value != 0 and not 10 ** -digits <= abs(value) < 1e6:
+    if value != 0 and not 10 ** (2 - digits) <= abs(value) < 1e6:
         return f"{value:.{digits}e}"
     return f"{value:.{digits}f}"
 

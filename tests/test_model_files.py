@@ -18,11 +18,11 @@ from fitplay.cli import main
 from fitplay.core.models import ModelError, load_model
 from fitplay.core.persist import SessionError, from_dict, to_dict
 from fitplay.core.run import Status
-from fitplay.core.session import Options, Session
+from fitplay.core.session import Options, Session, fmt_number
 from fitplay.errors import InputError
 from fitplay.plain_demo import run_plain
 from fitplay.tui.help import HelpScreen
-from fitplay.tui.panel import StatusLine
+from fitplay.tui.panel import Readout, StatusLine
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 QUADRATIC = str(EXAMPLES / "models" / "quadratic.py")
@@ -74,6 +74,8 @@ async def test_the_playground_runs_a_model_file(tmp_path):
         await settle(app, pilot)
         assert app.session.status == "converged"
         assert "converged" in str(app.query_one(StatusLine).render())
+        readout = str(app.query_one(Readout).render()).splitlines()  # a, which no key moves, is shown too
+        assert f"a {fmt_number(float(app.session.params['a']))}" in readout and "b " in readout[-3]
         await pilot.press("m", "m")  # cross-entropy needs 0/1 targets: the logistic model is skipped, saying why
         assert app.session.model.name == "mlp"
         assert any("needs targets 0 or 1" in n.message for n in app._notifications)

@@ -71,6 +71,7 @@ def rows(text: Text, width: int) -> int:
 
 
 LABEL_WIDTH = 12  # a hand parameter's name is cut to this many cells, with an ellipsis
+OTHER_ROWS = 3  # the parameters the keys do not move are listed up to this many rows
 
 
 def param_text(session: Session, index: int) -> str:
@@ -78,10 +79,25 @@ def param_text(session: Session, index: int) -> str:
     return fmt(float(session.params[session.model.hand[index]]))
 
 
+def _label(name: str) -> str:
+    return name if cell_len(name) <= LABEL_WIDTH else name[:LABEL_WIDTH - 1] + "…"
+
+
 def hand_text(session: Session) -> Text:
     """A row per hand parameter, its name and its value, where its input box opens (tab)."""
-    names = [name if cell_len(name) <= LABEL_WIDTH else name[:LABEL_WIDTH - 1] + "…" for name in session.model.hand]
+    names = [_label(name) for name in session.model.hand]
     return Text("\n".join(f"{name} {param_text(session, index)}" for index, name in enumerate(names)))
+
+
+def other_text(session: Session) -> Text | None:
+    """The parameters the keys do not move, dim (a row each, the fourth on summed up): only the optimizer
+    changes them, and they are part of the fit (a quadratic's a)."""
+    others = [name for name in session.params if name not in session.model.hand]
+    rows = [f"{_label(name)} {fmt(float(session.params[name]))}" for name in others[:OTHER_ROWS]
+            if session.params[name].ndim == 0]
+    if len(rows) < len(others):
+        rows.append(f"and {len(others) - len(rows)} more (fit --json lists them)")
+    return Text("\n".join(rows), style="dim") if rows else None
 
 
 class Readout(TextRows):
@@ -109,7 +125,7 @@ class Readout(TextRows):
         width = self.content_size.width or PANEL_TEXT_WIDTH
         lines = [Text(f"{session.model.loss_label} {fmt(session.loss)}", style="bold"), change, Text(lowest),
                  hint(session, grad), gradient_text(grad, width) if grad is not None else None, goal_text(session),
-                 values]
+                 values, other_text(session) if session.model.two_param else None]
         self.set_lines([line for line in lines if line is not None])
 
 

@@ -43,7 +43,8 @@ def test_a_quadratic_model_file_reaches_polyfit():
     assert (doc["params"]["a"], doc["params"]["b"], doc["params"]["c"]) == pytest.approx((a, b, c), rel=1e-4)
 
 
-@pytest.mark.parametrize("name, data", [("sine", "sine"), ("saturating", "saturating"), ("huber_line", "quadratic")])
+@pytest.mark.parametrize("name, data", [("sine", "sine"), ("saturating", "saturating"), ("huber_line", "huber_line"),
+                                        ("huber_line", "quadratic")])
 def test_example_models_using_jax_numpy_fit(name, data):
     s = Session(Options(model=str(EXAMPLES / "models" / f"{name}.py"), data=str(EXAMPLES / "data" / f"{data}.csv")))
     s.run()

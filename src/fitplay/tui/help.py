@@ -70,7 +70,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(f"Remap keys by id in {printable(str(keymap_path()))}, e.g. optimize = \"g\". The ids: "
                               f"{', '.join(BINDING_IDS)}.", style="dim"))
             yield Static(Text(f"\n{stop_rules()}.", style="dim"))
-            yield Static(Text("ctrl+p opens the command palette (themes, screenshots, keys).", style="dim"))
+            yield Static(Text("ctrl+p opens the command palette: Keys, Open a CSV file, Quit, Screenshot, Theme.",
+                              style="dim"))
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

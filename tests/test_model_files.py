@@ -22,6 +22,7 @@ from fitplay.core.session import Options, Session, fmt_number
 from fitplay.errors import InputError
 from fitplay.plain_demo import run_plain
 from fitplay.tui.help import HelpScreen
+from fitplay.tui.keys import is_key, load_keymap
 from fitplay.tui.panel import Readout, StatusLine
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -175,14 +176,62 @@ async def test_keys_toml_remaps_optimize_everywhere(tmp_path, monkeypatch):
         assert len(rows) == 1 and re.search(r"│g +optimize: start", rows[0]), rows
 
 
-async def test_a_bad_keys_toml_is_named_and_skipped(tmp_path, monkeypatch):
-    keys_file(tmp_path, monkeypatch, 'launch = "g"\n')
+@pytest.mark.parametrize("text, message", [('launch = "g"\n', "keys.toml: unknown key id 'launch'"),
+                                           ('optimize = "shift+o"\n', "keys.toml: optimize cannot take 'shift+o'")])
+async def test_a_bad_keys_toml_is_named_and_skipped(tmp_path, monkeypatch, text, message):
+    keys_file(tmp_path, monkeypatch, text)
     app = new_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert any("keys.toml: unknown key id 'launch'" in n.message for n in app._notifications)
+        assert any(message in n.message for n in app._notifications)
+        assert "o optimize" in next(line for line in screen_text(app).splitlines() if "quit" in line)
         await pilot.press("o")
         assert app.session.status == "running"
+
+
+NOT_A_KEY = "it is not a key name (such as \"g\", \"O\", \"question_mark\", \"pageup\", \"f5\" or \"ctrl+g\")"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('optimize = "foo"', f"optimize cannot take 'foo': {NOT_A_KEY}"),
+    ('quit = "xyzzy"', f"quit cannot take 'xyzzy': {NOT_A_KEY}"),
+    ('help = "Up"', "help cannot take 'Up': Textual names that key 'up'"),
+    ('optimize = "shift+o"', "optimize cannot take 'shift+o': Textual names that key 'O'"),
+    ('reset = "g,?"', "reset cannot take '?': Textual names that key 'question_mark'"),
+    ('pause = "shift+ctrl+up"', "pause cannot take 'shift+ctrl+up': Textual names that key 'ctrl+shift+up'"),
+    ('save = "meta+g"', "save cannot take 'meta+g': Textual names that key 'alt+g'"),
+    ('step = "g,"', f"step cannot take '': {NOT_A_KEY}"),
+    ('quit = 5', 'quit cannot take 5: key names are a string such as "g" or "ctrl+g,f5"'),
+])
+def test_a_keys_toml_value_textual_never_sends_is_named_and_skipped(tmp_path, text, message):
+    path = tmp_path / "keys.toml"
+    path.write_text(f"next_view = \"g\"\n{text}\n")
+    assert load_keymap(path) == ({}, [f"skipped keys: {path}: {message}"])
+
+
+@pytest.mark.parametrize("keys", ["g", "O", "f5", "ctrl+g", "alt+shift+g", "ctrl+shift+up", "shift+f5", "g,f5"])
+def test_a_keys_toml_value_of_key_names_is_taken(tmp_path, keys):
+    path = tmp_path / "keys.toml"
+    path.write_text(f'optimize = "{keys}"\nnext_step = "pageup"\nprev_step = "question_mark"\nhelp = "f1"\n')
+    keymap = {"optimize": keys, "next_step": "pageup", "prev_step": "question_mark", "help": "f1"}
+    assert load_keymap(path) == (keymap, [])
+
+
+def test_every_key_textuals_parser_sends_is_a_key_name():
+    """What the parser makes of printable characters, alone or after ESC (alt), and of CSI sequences with shift,
+    alt and ctrl (xterm's and the kitty protocol's): a keymap may take all of them, and shift+o is not one."""
+    from textual._xterm_parser import XTermParser
+
+    parser = XTermParser()
+    printable = [chr(code) for code in range(33, 127)]
+    sent = {event.key for c in printable for alt in (False, True) for event in parser._sequence_to_key_events(c, alt)}
+    # A key's code is its unshifted character (o for O), and shift alone sends the shifted text (O).
+    sequences = [f"\x1b[{ord(c)};{modifier}u" for c in printable if not c.isupper() for modifier in range(3, 9)]
+    sequences += [f"\x1b[{code};{modifier}{end}" for code, end in (("1", "A"), ("1", "H"), ("5", "~"), ("15", "~"))
+                  for modifier in range(2, 9)]
+    sent |= {event.key for sequence in sequences for event in parser._parse_extended_key(sequence)}
+    assert {"O", "question_mark", "alt+shift+o", "ctrl+shift+o", "alt+ctrl+shift+pageup"} <= sent
+    assert "shift+o" not in sent and [key for key in sent if not is_key(key)] == []
 
 
 @pytest.mark.parametrize("text, message", [('raise = "q"\n', "'q' is bound twice, to raise and to quit"),

@@ -3,12 +3,13 @@ screen and the on-screen hints), and `keys.toml`, which remaps them by id (`opti
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.binding import Binding
+from textual.keys import REPLACED_KEYS, _character_to_key, key_to_character
 
-from fitplay.errors import InputError
+from fitplay.errors import InputError, shortened
 from fitplay.tui.config import config_dir, read_toml
 
 # The hand keys: (id, keys, hand parameter index, sign, footer text, help text). Index 0 is the tilt (w for
@@ -104,13 +105,72 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
         for binding_id, keys in doc.items():
             if binding_id not in BINDING_IDS:
                 raise KeymapError(f"{path}: unknown key id {binding_id!r} (ids: {', '.join(BINDING_IDS)})")
-            if not isinstance(keys, str) or not re.fullmatch(r"[A-Za-z0-9_+]+(,[A-Za-z0-9_+]+)*", keys.strip()):
-                raise KeymapError(f"{path}: {binding_id} must be key names such as \"g\" or \"ctrl+g,f5\"")
+            _check_keys(binding_id, keys, path)
         keymap = {k: v.strip() for k, v in doc.items()}
         _check_unique(keymap, path)
     except KeymapError as exc:
         return {}, [f"skipped keys: {exc}"]
     return keymap, []
+
+
+# Every key name Textual's terminal parser gives an escape sequence or a control character: up, pageup, f5,
+# ctrl+g, shift+tab, space...
+SEQUENCE_KEYS = frozenset(key.value for keys in ANSI_SEQUENCES_KEYS.values() if isinstance(keys, tuple)
+                          for key in keys if not key.value.startswith("<"))
+# The keys that are not characters (up, f5, escape, space): a terminal sends them with any of the modifiers,
+# which Textual writes in alphabetical order (ctrl+shift+up).
+NAMED_KEYS = frozenset(key for key in SEQUENCE_KEYS if "+" not in key and len(key) > 1)
+MODIFIERS = frozenset({"alt", "ctrl", "shift"})
+EXAMPLES = '"g", "O", "question_mark", "pageup", "f5" or "ctrl+g"'
+
+
+def _check_keys(binding_id: str, keys: object, path: Path) -> None:
+    """Raise KeymapError naming the first of a value's keys that Textual never sends under that name."""
+    if not isinstance(keys, str):
+        raise KeymapError(f"{path}: {binding_id} cannot take {shortened(repr(keys), 40)}: key names are a string "
+                          f"such as \"g\" or \"ctrl+g,f5\"")
+    for key in keys.strip().split(","):
+        if not is_key(key):
+            meant = _meant(key)
+            why = f"Textual names that key {meant!r}" if meant else f"it is not a key name (such as {EXAMPLES})"
+            raise KeymapError(f"{path}: {binding_id} cannot take {shortened(key, 40)!r}: {why}")
+
+
+def _character(name: str) -> str | None:
+    """The printable character a key is named after ("?" for question_mark), when Textual names it so."""
+    character = key_to_character(REPLACED_KEYS.get(name, name))
+    if character and len(character) == 1 and character.isprintable() and _character_to_key(character) == name:
+        return character
+    return None
+
+
+def is_key(key: str) -> bool:
+    """Whether Textual can receive a key under this name: a key such as up or f5, with any modifiers, or a
+    character such as g, O or question_mark, alone or with ctrl or alt (alt+shift+g for alt and G; shift and a
+    character alone is the shifted character: O, not shift+o)."""
+    if key in SEQUENCE_KEYS:
+        return True
+    *modifiers, base = key.split("+")
+    if modifiers != sorted(set(modifiers)) or not set(modifiers) <= MODIFIERS:
+        return False
+    if base in NAMED_KEYS:
+        return True
+    character = _character(base)
+    return character is not None and (not modifiers or (modifiers != ["shift"] and not character.isupper()))
+
+
+def _meant(key: str) -> str | None:
+    """The name Textual gives the key likely meant, when it differs from what was written: up for Up, O for
+    shift+o, alt+shift+o for alt+O, question_mark for ?, ctrl+shift+up for shift+ctrl+up, alt+g for meta+g
+    (a terminal sends Meta as Alt)."""
+    *written, base = key.split("+")
+    modifiers = {"alt" if modifier.lower() == "meta" else modifier.lower() for modifier in written}
+    if len(base) == 1 and base.isalpha() and modifiers == {"shift"}:
+        modifiers, base = set(), base.upper()
+    elif len(base) == 1 and base.isupper() and modifiers:
+        modifiers, base = modifiers | {"shift"}, base.lower()
+    name = "+".join([*sorted(modifiers), _character_to_key(base) if len(base) == 1 else base.lower()])
+    return name if name != key and is_key(name) else None
 
 
 # Keys the app itself needs, which no binding may take.

@@ -344,3 +344,21 @@ def test_a_simulate_that_gives_unusable_data_is_named(tmp_path, body, message):
                     f'def predict(p, x):\n    return p["w"] * x + p["b"]\ndef simulate(n, seed, noise):\n    {body}\n')
     with pytest.raises(InputError, match=f"^{re.escape(str(path))}: {message}"):
         Session(Options(model=str(path)))
+
+
+@pytest.mark.parametrize("predict, start, why", [
+    ('(p["w"] * x + p["b"]).astype(jnp.int32)', '{"w": 0.0, "b": 0.0}', "a plateau, not a minimum"),
+    ('p["w"] ** 3 * x + p["b"]', '{"w": 0.0, "b": 1.0}', "the loss is lower with w at"),
+])
+def test_a_zero_gradient_away_from_a_minimum_is_not_converged(tmp_path, predict, start, why):
+    """An integer output has a gradient of 0 everywhere; w³ has one at w = 0 (a saddle along w, b at its best)."""
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n1,1\n2,3\n3,2\n4,6\n")
+    path = tmp_path / "flat.py"
+    path.write_text(f'"""y = f(w, b, x)"""\nimport jax.numpy as jnp\nstart = {start}\noptimizer = "adam"\n'
+                    f'def predict(p, x):\n    return {predict}\n')
+    session = Session(Options(data=str(data), model=str(path), scale="none"))
+    if "**" in predict:
+        session.params = {"w": np.float64(0.0), "b": np.float64(3.0)}  # y's mean: the gradient is 0
+    session.run()
+    assert session.status == Status.STALLED and why in session.message

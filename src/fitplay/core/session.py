@@ -40,6 +40,8 @@ CHUNK_POINT_STEPS = 1 << 25  # Session.run: points x steps per chunk, about a te
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
 HINT_GAIN = 1e-4  # a hand parameter is "ok" when moving it alone lowers the loss by less than this many loss units
 HINT_GRADIENT = 1e-3  # ... for a model of yours (no known curvature): when its gradient is below this
+PROBE_STEP = 1e-3  # where a model that knows no optimum converged, each parameter is moved this far (relative)
+PROBE_MOST = 10_000_000  # ... when parameters x points is at most this (about a second of numpy)
 RESCALE_BELOW, RESCALE_ABOVE = 0.1, 10.0  # |x| reaching past these is a tip to rescale x for a model file
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -697,6 +699,9 @@ class Session:
             self._finish(Status.DIVERGED, result)
         elif result.stop == Stop.CONVERGED and not self._at_optimum():
             self._tighten()
+        elif result.stop == Stop.CONVERGED and (reason := self._not_a_minimum()):
+            self._finish(Status.STALLED, result)
+            self.message = f"stalled after {self.step_count} steps: {reason}"
         elif result.stop == Stop.CONVERGED:
             self._finish(Status.CONVERGED, result)
         elif result.stop == Stop.STALLED:
@@ -721,6 +726,28 @@ class Session:
                 spread[k] += abs(float(unit[k]) - float(origin[k]))
         return all(abs(float(self.params[k]) - target) <= 1e-7 * abs(target) + 1e-15 * spread[k]
                    for k, target in zip(self.model.hand, best))
+
+    def _not_a_minimum(self) -> str | None:
+        """For a model that knows no optimum of its own, where the gradient test fired: why this is not a
+        minimum, or None. Each parameter moves PROBE_STEP (relative) either way: a lower loss there, or the
+        same loss everywhere (a plateau: the gradient of a rounded or integer output is 0 far from any fit)."""
+        if self.optimum() is not None or self.model.param_count() * self.data.n > PROBE_MOST:
+            return None
+        here, flat = self.loss_at(self.params), True
+        for name, value in self.params.items():
+            for index in np.ndindex(value.shape):
+                for sign in (1.0, -1.0):
+                    moved = value.copy()
+                    moved[index] += sign * PROBE_STEP * max(1.0, abs(float(value[index])))
+                    loss = self.loss_at({**self.params, name: moved})
+                    if loss < here:
+                        return (f"the gradient is 0 here, yet the loss is lower with {name} at "
+                                f"{fmt_number(float(moved[index]))}: not a minimum")
+                    flat = flat and loss == here
+        if flat:
+            return ("the gradient is 0 here and the loss stays the same as any parameter moves: a plateau, not a "
+                    "minimum (the model's output does not change smoothly with its parameters)")
+        return None
 
     def _tighten(self) -> None:
         """The gradient test fired short of the known optimum (units where one parameter hangs on a tiny

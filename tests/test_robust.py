@@ -169,6 +169,15 @@ async def test_a_bad_csv_in_the_app_is_a_notification(tmp_path, monkeypatch):
         await pilot.press(*good.name, "enter")
         await finish_workers(app, pilot)
         assert app.session.data.n == 3 and app.session.csv_data is app.session.data
+        home = tmp_path / "home"  # a path typed with ~ is one in the home folder, as in a shell
+        home.mkdir()
+        (home / "h.csv").write_text("x,y\n0,1\n1,2\n2,4\n3,5\n")
+        monkeypatch.setenv("HOME", str(home))
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open a csv", "enter")
+        await pilot.press(*"~/h.csv", "enter")
+        await finish_workers(app, pilot)
+        assert app.session.data.n == 4 and app.session.data.source == str(home / "h.csv")
 
 
 async def test_a_worker_failure_is_a_notification(monkeypatch):

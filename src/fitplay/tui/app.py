@@ -418,7 +418,7 @@ class FitplayApp(App[int]):
     def action_open_csv(self) -> None:
         def chosen(path: str | None) -> None:
             if path:
-                self.load_data(path)
+                self.load_data(os.path.expanduser(path))  # typed here, not through a shell: ~ as a shell would
         self.push_screen(PromptScreen("CSV file to fit (x and y columns):", "path/to/data.csv"), chosen)
 
     def load_data(self, path: str) -> None:

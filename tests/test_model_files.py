@@ -107,6 +107,12 @@ BROKEN = {
     "BaseException": ("class B(BaseException):\n    pass\nraise B('boom')\n", "line 3: B: boom"),
     "predict exits": ("start = {'a': 1.0}\ndef predict(params, x):\n    exit(0)\n",
                       "predict called exit(0)"),
+    "complex": ("start = {'a': 1.0}\ndef predict(p, x):\n    return p['a'] * x * (1 + 1j)\n",
+                "predict gave complex numbers: it must give real ones"),
+    "loss per point": ("start = {'a': 1.0}\ndef predict(p, x):\n    return p['a'] * x\ndef loss(pred, y):\n"
+                       "    return (pred - y) ** 2\n", "loss(pred, y) gave shape (5,): it must give one number"),
+    "loss raises": ("start = {'a': 1.0}\ndef predict(p, x):\n    return p['a'] * x\ndef loss(pred, y):\n"
+                    "    return pred.nope\n", "line 5: loss raised AttributeError"),
     "bad hand": ("start = {'a': 1.0, 'b': 2.0}\nhand = ('a', 'z')\ndef predict(p, x):\n    return p['a'] * x\n",
                  "hand must name two different scalar parameters"),
 }

@@ -118,15 +118,33 @@ def _checked(model: Model, source: str) -> Model:
     x = np.linspace(-1.0, 1.0, 5)
     try:
         with np.errstate(all="ignore"):
-            pred = np.asarray(model.predict(model.start(0), x), dtype=np.float64)
+            raw = np.asarray(model.predict(model.start(0), x))
     except ModelError:
         raise
     except Exception as exc:
         raise ModelError(f"{source}:{_line_in(exc, source)} predict raised {type(exc).__name__}: {exc}") from None
-    if pred.shape != x.shape:
-        raise ModelError(f"{source}: predict gave shape {pred.shape} for x of shape {x.shape}: it must give one "
+    if np.iscomplexobj(raw):
+        raise ModelError(f"{source}: predict gave complex numbers: it must give real ones")
+    if raw.shape != x.shape:
+        raise ModelError(f"{source}: predict gave shape {raw.shape} for x of shape {x.shape}: it must give one "
                          "value per x")
+    if model.loss_kind == "custom":
+        _check_loss(model, raw.astype(np.float64), source)
     return model
+
+
+def _check_loss(model: Model, pred, source: str) -> None:
+    """A model's own loss(pred, y) must run and give one number (the mean), not one per point."""
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            value = np.asarray(model.module.loss(pred, np.zeros_like(pred)))
+    except Exception as exc:
+        raise ModelError(f"{source}:{_line_in(exc, source)} loss raised {type(exc).__name__}: {exc}") from None
+    if value.shape != ():
+        raise ModelError(f"{source}: loss(pred, y) gave shape {value.shape}: it must give one number, the mean loss "
+                         "over the points")
 
 
 def _line_in(exc: BaseException, path: str) -> str:

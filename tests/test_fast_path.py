@@ -52,3 +52,15 @@ def test_csv_header_names_label_the_axes(data_dir):
     s = Session(Options(model="logistic", data=str(data_dir / "challenger.csv")))
     text = "\n".join(FitChart().render(s, 100, 30).lines())
     assert "temperature" in text and "failure" in text
+
+
+@pytest.mark.parametrize("width", [100, 60, 30])
+def test_long_axis_labels_are_cut_so_both_show(width):
+    """A long y header drew over the x label: both keep their start, cut with … where they would meet."""
+    x_name, y_name = "time_of_measurement_in_seconds", "temperature_of_the_reactor_core_in_kelvin"
+    last = build_axes(width, 12, (0.0, 1.0), (0.0, 1.0), xlabel=x_name, ylabel=y_name)[-1]
+    y_shown, x_shown = last.split()
+    assert y_name.startswith(y_shown.rstrip("…")) and x_name.startswith(x_shown.rstrip("…"))
+    assert last.index(x_shown) > len(y_shown)
+    short = build_axes(width, 12, (0.0, 1.0), (0.0, 1.0), xlabel="x", ylabel="y")[-1]
+    assert short.split() == ["y", "x"]

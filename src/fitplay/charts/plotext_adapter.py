@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotext as plt
 
+from fitplay.errors import shortened
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _lock = threading.Lock()
 DATA_MARKER = "•"
@@ -47,6 +49,7 @@ def build_axes(
         plt.ylim(0.0, 1.0)
         plt.xticks(*_ticks(xlim, max(2, width // 14), fx))
         plt.yticks(*_ticks(ylim, max(2, height // 3), fy, ylog))
+        xlabel, ylabel = _fitted_labels(width, xlabel, ylabel)
         if xlabel:
             plt.xlabel(xlabel)
         if ylabel:
@@ -55,6 +58,13 @@ def build_axes(
     rows = _ANSI.sub("", text).split("\n")
     rows = [r.ljust(width)[:width] for r in rows[:height]]
     return rows + [" " * width] * (height - len(rows))
+
+
+def _fitted_labels(width: int, xlabel: str, ylabel: str) -> tuple[str, str]:
+    """The axis labels cut (with …) so both show on their row: plotext puts y's at the left and x's in the
+    middle, and a long y label drew over the x label."""
+    xlabel = shortened(xlabel, max(1, width // 2))
+    return xlabel, shortened(ylabel, max(1, width // 2 - (len(xlabel) + 1) // 2 - 2))
 
 
 def _unit(lim: tuple[float, float]):

@@ -795,8 +795,8 @@ class Session:
                    f"{self.no_optimum}"
         if self.status == Status.STALLED and self.oscillating():
             return (f"stalled after {steps}: the loss is the same at every step while the gradient stays away "
-                    f"from 0: it oscillates between two points, for ever. The learning rate {self.lr:g} is at the "
-                    "stability limit: lower it")
+                    f"from 0: it oscillates between two points, for ever. The learning rate {self.lr:g} is at or past "
+                    "this valley's stability limit: lower it")
         if self.status == Status.STALLED:
             return (f"stalled after {steps}: in {STALL_WINDOW} steps the loss fell by less than {STALL_REL:g} "
                     f"(relative) and the gradient did not fall, away from an optimum. {self._advice()}")

@@ -741,11 +741,11 @@ class Session:
                     moved[index] += sign * PROBE_STEP * max(1.0, abs(float(value[index])))
                     loss = self.loss_at({**self.params, name: moved})
                     if loss < here:
-                        return (f"the gradient is 0 here, yet the loss is lower with {name} at "
+                        return (f"the gradient is about 0 here, yet the loss is lower with {name} at "
                                 f"{fmt_number(float(moved[index]))}: not a minimum")
                     flat = flat and loss == here
         if flat:
-            return ("the gradient is 0 here and the loss stays the same as any parameter moves: a plateau, not a "
+            return ("the gradient is about 0 here and the loss stays the same as any parameter moves: a plateau, not a "
                     "minimum (the model's output does not change smoothly with its parameters)")
         return None
 

@@ -90,13 +90,13 @@ def hand_text(session: Session) -> Text:
 
 
 def other_text(session: Session) -> Text | None:
-    """The parameters the keys do not move, dim (a row each, the fourth on summed up): only the optimizer
-    changes them, and they are part of the fit (a quadratic's a)."""
+    """The parameters the keys do not move, dim, a row each up to OTHER_ROWS, then a count of the rest: only the
+    optimizer changes them, and they are part of the fit (a quadratic's a)."""
     others = [name for name in session.params if name not in session.model.hand]
     rows = [f"{_label(name)} {fmt(float(session.params[name]))}" for name in others[:OTHER_ROWS]
             if session.params[name].ndim == 0]
     if len(rows) < len(others):
-        rows.append(f"and {len(others) - len(rows)} more (fit --json lists them)")
+        rows.append(f"+ {len(others) - len(rows)} more: see fit --json")
     return Text("\n".join(rows), style="dim") if rows else None
 
 

@@ -42,6 +42,7 @@ HINT_GAIN = 1e-4  # a hand parameter is "ok" when moving it alone lowers the los
 HINT_GRADIENT = 1e-3  # ... for a model of yours (no known curvature): when its gradient is below this
 PROBE_STEP = 1e-3  # where a model that knows no optimum converged, each parameter is moved this far (relative)
 PROBE_MOST = 10_000_000  # ... when parameters x points is at most this (about a second of numpy)
+PROBE_NOISE = 1e-12  # ... and a loss lower by more than this share is lower (a float64 sum's rounding is less)
 RESCALE_BELOW, RESCALE_ABOVE = 0.1, 10.0  # |x| reaching past these is a tip to rescale x for a model file
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -740,7 +741,7 @@ class Session:
                     moved = value.copy()
                     moved[index] += sign * PROBE_STEP * max(1.0, abs(float(value[index])))
                     loss = self.loss_at({**self.params, name: moved})
-                    if loss < here:
+                    if loss < here - PROBE_NOISE * abs(here):
                         return (f"the gradient is about 0 here, yet the loss is lower with {name} at "
                                 f"{fmt_number(float(moved[index]))}: not a minimum")
                     flat = flat and loss == here

@@ -266,6 +266,19 @@ async def test_help_closes_with_the_help_key_in_force(tmp_path, monkeypatch):
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_help_lists_a_remapped_ten_step_key_on_its_own_row(tmp_path, monkeypatch):
+    """The four 10-step moves share a row while each is shift+arrow and a letter; remapped, they cannot (the help
+    screen crashed on an index out of range)."""
+    keys_file(tmp_path, monkeypatch, 'raise_10x = "ctrl+k"\n')
+    app = new_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "^k" in text or "ctrl+k" in text
+        assert "shift+↓→←, J L H" not in text and "shift+→" in text and "10 x step" in text
+
+
 async def test_long_parameter_names_and_formulas_fit_the_panel(tmp_path):
     path = tmp_path / "named.py"
     path.write_text('"""y = slope·x + intercept' + " and more" * 40 + '"""\n'

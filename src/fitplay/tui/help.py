@@ -21,21 +21,30 @@ def key_table(bindings: list[Binding]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(style="bold")
     table.add_column()
-    shifted = []
+    shifted: list[tuple[str, str]] = []
     for b in bindings:
         if not b.description:
             continue
         keys = ", ".join(key_name(k) for k in b.key.split(","))
         if (b.tooltip or "").endswith(TEN_X):
-            shifted.append(keys)
+            shifted.append((keys, b.tooltip))
             continue
         if shifted and not b.action.startswith("nudge"):
-            arrows = "".join(k.split(", ")[0].removeprefix("shift+") for k in shifted)
-            letters = " ".join(k.split(", ")[1] for k in shifted)
-            table.add_row(f"shift+{arrows}, {letters}", "the same moves, 10 x step")
+            for row in _ten_x_rows(shifted):
+                table.add_row(*row)
             shifted = []
         table.add_row(keys, b.tooltip or b.description)
     return table
+
+
+def _ten_x_rows(shifted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The four 10-step hand moves: one row while each is shift+arrow and a letter (shift+↑↓→←, K J L H), else
+    (remapped in keys.toml) a row each."""
+    pairs = [keys.split(", ") for keys, _ in shifted]
+    if not all(len(pair) == 2 and pair[0].startswith("shift+") for pair in pairs):
+        return shifted
+    arrows = "".join(first.removeprefix("shift+") for first, _ in pairs)
+    return [(f"shift+{arrows}, {' '.join(letter for _, letter in pairs)}", "the same moves, 10 x step")]
 
 
 class HelpScreen(ModalScreen[None]):

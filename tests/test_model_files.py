@@ -381,3 +381,19 @@ def test_a_zero_gradient_away_from_a_minimum_is_not_converged(tmp_path, predict,
         session.params = {"w": np.float64(0.0), "b": np.float64(3.0)}  # y's mean: the gradient is 0
     session.run()
     assert session.status == Status.STALLED and why in session.message
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_a_model_files_hints_agree_with_its_verdict_in_any_units_of_y(tmp_path, scale):
+    """No known curvature: it is probed. With y x 1e4 a converged run showed c ↑; with y x 1e-7 the start was ok."""
+    data = np.loadtxt(QUADRATIC_DATA, delimiter=",", skiprows=1)
+    path = tmp_path / "scaled.csv"
+    np.savetxt(path, np.stack([data[:, 0], data[:, 1] * scale], axis=1), delimiter=",", header="x,y", comments="")
+    s = Session(Options(data=str(path), model=QUADRATIC, lr=0.05 * scale, steps=50_000))
+    assert s.hand_moves(s.gradient()) == {"b": -1, "c": 1}
+    s.run()
+    assert s.status == Status.CONVERGED and s.hand_moves(s.gradient()) == {"b": 0, "c": 0}
+    best = dict(s.params)
+    for sign in (1, -1):
+        s.params = {**best, "c": best["c"] + sign * 0.1 * scale}
+        assert s.hand_moves(s.gradient())["c"] == -sign

@@ -39,7 +39,6 @@ MAX_STEP_BYTES = 2 << 30  # memory one training step may take
 CHUNK_POINT_STEPS = 1 << 25  # Session.run: points x steps per chunk, about a tenth of a second
 AUTO_LR_FRACTION = 0.4  # --lr auto: this share of the gradient-descent stability limit
 HINT_GAIN = 1e-4  # a hand parameter is "ok" when moving it alone lowers the loss by less than this many loss units
-HINT_GRADIENT = 1e-3  # ... for a model of yours (no known curvature): when its gradient is below this
 PROBE_STEP = 1e-3  # where a model that knows no optimum converged, each parameter is moved this far (relative)
 PROBE_MOST = 10_000_000  # ... when parameters x points is at most this (about a second of numpy)
 PROBE_NOISE = 1e-12  # ... and a loss lower by more than this share is lower (a float64 sum's rounding is less)
@@ -283,16 +282,29 @@ class Session:
         """Which way each hand parameter should move to lower the loss: 1 up, -1 down, 0 ("ok") when moving it
         alone could lower the loss by less than HINT_GAIN of the loss unit. For the line and logistic regression
         that gain is at least g² / (2 x the curvature along the parameter), whatever the data's units, so a
-        converged run shows every parameter ok; a model of yours compares the gradient itself."""
+        converged run shows every parameter ok; a model of yours has its curvature probed."""
         if self.model.curvature is None:
-            bounds = dict.fromkeys(self.model.hand, HINT_GRADIENT)
-        else:  # the loss's curvature along the slope is at most c·E[x²], along the intercept c
-            mx, sx, _, sy = self.scaling
-            most = math.sqrt(2.0 * self.model.curvature * HINT_GAIN) * sy
-            slope, intercept = self.model.hand
-            bounds = {slope: most * math.hypot(mx, sx), intercept: most}
+            return self._moves_by_probing(grad)
+        mx, sx, _, sy = self.scaling
+        most = math.sqrt(2.0 * self.model.curvature * HINT_GAIN) * sy  # the curvature along the slope is at
+        slope, intercept = self.model.hand  # most c·E[x²], along the intercept c
+        bounds = {slope: most * math.hypot(mx, sx), intercept: most}
         return {name: 0 if abs(g) <= bounds[name] else (1 if g < 0 else -1)
                 for name, g in grad.items() if name in bounds}
+
+    def _moves_by_probing(self, grad: dict[str, float]) -> dict[str, int]:
+        """hand_moves for a model with no known curvature: the curvature along each hand parameter from the loss
+        PROBE_STEP (relative) either side; a gradient its convergence test would pass is ok whatever that is."""
+        unit = self.scaling.loss_unit if self.scaling.loss_unit > 0 else 1.0
+        here, moves = self.loss_at(self.params), {}
+        for name in self.model.hand:
+            g, value = grad[name], float(self.params[name])
+            h = PROBE_STEP * max(1.0, abs(value))
+            up, down = (self.loss_at({**self.params, name: np.float64(value + d)}) for d in (h, -h))
+            curvature = (up - 2.0 * here + down) / (h * h)
+            gain = g * g / (2.0 * curvature) if curvature > 0 else math.inf
+            moves[name] = 0 if abs(g) <= GRAD_TOL * unit or gain <= HINT_GAIN * unit else (1 if g < 0 else -1)
+        return moves
 
     def _numeric_gradient(self) -> dict[str, float]:
         out = {}

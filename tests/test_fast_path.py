@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 
 from fitplay.charts.fit import FitChart, limits, thin
 from fitplay.charts.grid import Kind
@@ -64,3 +65,10 @@ def test_long_axis_labels_are_cut_so_both_show(width):
     assert last.index(x_shown) > len(y_shown)
     short = build_axes(width, 12, (0.0, 1.0), (0.0, 1.0), xlabel="x", ylabel="y")[-1]
     assert short.split() == ["y", "x"]
+
+
+def test_wide_characters_in_axis_labels_keep_the_row_inside_the_chart():
+    """A CSV header of CJK characters ran the label row 66 cells wide on a 56-cell chart, over the panel."""
+    rows = build_axes(56, 10, (0.0, 1.0), (0.0, 1.0), xlabel="温度" * 13, ylabel="[/]💥e\u0301")
+    assert all(cell_len(row) == 56 for row in rows)
+    assert rows[-1].startswith("[/]?e?") and "??" in rows[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,8 +64,15 @@ def build_axes(
 def _fitted_labels(width: int, xlabel: str, ylabel: str) -> tuple[str, str]:
     """The axis labels cut (with …) so both show on their row: plotext puts y's at the left and x's in the
     middle, and a long y label drew over the x label."""
-    xlabel = shortened(xlabel, max(1, width // 2))
-    return xlabel, shortened(ylabel, max(1, width // 2 - (len(xlabel) + 1) // 2 - 2))
+    xlabel = shortened(_one_cell_each(xlabel), max(1, width // 2))
+    return xlabel, shortened(_one_cell_each(ylabel), max(1, width // 2 - (len(xlabel) + 1) // 2 - 2))
+
+
+def _one_cell_each(text: str) -> str:
+    """text with ? for each character that is not one cell wide (温, 💥, a combining accent): a chart row has a
+    character per cell, and a wide one pushed the row past the chart's edge."""
+    return "".join("?" if unicodedata.east_asian_width(c) in "WF" or unicodedata.category(c) in ("Mn", "Me", "Cf")
+                   else c for c in text)
 
 
 def _unit(lim: tuple[float, float]):

@@ -205,7 +205,8 @@ NOT_A_KEY = "it is not a key name (such as \"g\", \"O\", \"question_mark\", \"pa
     ('optimize = "shift+o"', "optimize cannot take 'shift+o': Textual names that key 'O'"),
     ('reset = "g,?"', "reset cannot take '?': Textual names that key 'question_mark'"),
     ('pause = "shift+ctrl+up"', "pause cannot take 'shift+ctrl+up': Textual names that key 'ctrl+shift+up'"),
-    ('save = "meta+g"', "save cannot take 'meta+g': Textual names that key 'alt+g'"),
+    ('save = "Ctrl+G"', "save cannot take 'Ctrl+G': Textual names that key 'ctrl+g'"),
+    ('save = "+"', "save cannot take '+': Textual names that key 'plus'"),
     ('step = "g,"', f"step cannot take '': {NOT_A_KEY}"),
     ('quit = 5', 'quit cannot take 5: key names are a string such as "g" or "ctrl+g,f5"'),
 ])
@@ -215,7 +216,8 @@ def test_a_keys_toml_value_textual_never_sends_is_named_and_skipped(tmp_path, te
     assert load_keymap(path) == ({}, [f"skipped keys: {path}: {message}"])
 
 
-@pytest.mark.parametrize("keys", ["g", "O", "f5", "ctrl+g", "alt+shift+g", "ctrl+shift+up", "shift+f5", "g,f5"])
+@pytest.mark.parametrize("keys", ["g", "O", "f5", "ctrl+g", "alt+shift+g", "ctrl+shift+up", "shift+f5", "g,f5",
+                                  "super+g", "meta+g", "hyper+g", "add", "f25"])
 def test_a_keys_toml_value_of_key_names_is_taken(tmp_path, keys):
     path = tmp_path / "keys.toml"
     path.write_text(f'optimize = "{keys}"\nnext_step = "pageup"\nprev_step = "question_mark"\nhelp = "f1"\n')
@@ -225,18 +227,22 @@ def test_a_keys_toml_value_of_key_names_is_taken(tmp_path, keys):
 
 def test_every_key_textuals_parser_sends_is_a_key_name():
     """What the parser makes of printable characters, alone or after ESC (alt), and of CSI sequences with shift,
-    alt and ctrl (xterm's and the kitty protocol's): a keymap may take all of them, and shift+o is not one."""
+    alt, ctrl, super, hyper and meta (xterm's and the kitty protocol's, its keypad and media keys too): a keymap
+    may take all of them, and shift+o is not one."""
+    from textual._keyboard_protocol import FUNCTIONAL_KEYS
     from textual._xterm_parser import XTermParser
 
     parser = XTermParser()
     printable = [chr(code) for code in range(33, 127)]
     sent = {event.key for c in printable for alt in (False, True) for event in parser._sequence_to_key_events(c, alt)}
     # A key's code is its unshifted character (o for O), and shift alone sends the shifted text (O).
-    sequences = [f"\x1b[{ord(c)};{modifier}u" for c in printable if not c.isupper() for modifier in range(3, 9)]
+    sequences = [f"\x1b[{ord(c)};{modifier}u" for c in printable if not c.isupper() for modifier in range(3, 65)]
     sequences += [f"\x1b[{code};{modifier}{end}" for code, end in (("1", "A"), ("1", "H"), ("5", "~"), ("15", "~"))
-                  for modifier in range(2, 9)]
+                  for modifier in range(2, 65)]
+    sequences += [f"\x1b[{code[:-1]};{modifier}{code[-1]}" for code in FUNCTIONAL_KEYS for modifier in (1, 2, 5, 9)]
     sent |= {event.key for sequence in sequences for event in parser._parse_extended_key(sequence)}
-    assert {"O", "question_mark", "alt+shift+o", "ctrl+shift+o", "alt+ctrl+shift+pageup"} <= sent
+    assert {"O", "question_mark", "alt+shift+o", "ctrl+shift+o", "alt+ctrl+shift+pageup", "super+g", "meta+g",
+            "add", "ctrl+add"} <= sent
     assert "shift+o" not in sent and [key for key in sent if not is_key(key)] == []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._keyboard_protocol import FUNCTIONAL_KEYS
 from textual.binding import Binding
 from textual.keys import REPLACED_KEYS, _character_to_key, key_to_character
 
@@ -119,8 +120,11 @@ SEQUENCE_KEYS = frozenset(key.value for keys in ANSI_SEQUENCES_KEYS.values() if 
                           for key in keys if not key.value.startswith("<"))
 # The keys that are not characters (up, f5, escape, space): a terminal sends them with any of the modifiers,
 # which Textual writes in alphabetical order (ctrl+shift+up).
-NAMED_KEYS = frozenset(key for key in SEQUENCE_KEYS if "+" not in key and len(key) > 1)
-MODIFIERS = frozenset({"alt", "ctrl", "shift"})
+# With the kitty keyboard protocol (kitty, WezTerm, Ghostty) also the keypad's and media keys, and super, hyper and
+# meta.
+NAMED_KEYS = frozenset(key for key in SEQUENCE_KEYS | set(FUNCTIONAL_KEYS.values()) if "+" not in key and len(key) > 1)
+MODIFIERS = frozenset({"alt", "ctrl", "hyper", "meta", "shift", "super"})
+KEYPAD_CHARACTERS = frozenset(key for key in FUNCTIONAL_KEYS.values() if len(key) == 1)  # its digits: shift+0 too
 EXAMPLES = '"g", "O", "question_mark", "pageup", "f5" or "ctrl+g"'
 
 
@@ -146,8 +150,8 @@ def _character(name: str) -> str | None:
 
 def is_key(key: str) -> bool:
     """Whether Textual can receive a key under this name: a key such as up or f5, with any modifiers, or a
-    character such as g, O or question_mark, alone or with ctrl or alt (alt+shift+g for alt and G; shift and a
-    character alone is the shifted character: O, not shift+o)."""
+    character such as g, O or question_mark, alone or with modifiers (alt+shift+g for alt and G; shift and a
+    character alone is the shifted character, O, not shift+o, but for the keypad's digits: shift+0)."""
     if key in SEQUENCE_KEYS:
         return True
     *modifiers, base = key.split("+")
@@ -156,17 +160,22 @@ def is_key(key: str) -> bool:
     if base in NAMED_KEYS:
         return True
     character = _character(base)
-    return character is not None and (not modifiers or (modifiers != ["shift"] and not character.isupper()))
+    shift_alone = modifiers == ["shift"] and base not in KEYPAD_CHARACTERS
+    return character is not None and (not modifiers or (not shift_alone and not character.isupper()))
 
 
 def _meant(key: str) -> str | None:
     """The name Textual gives the key likely meant, when it differs from what was written: up for Up, O for
-    shift+o, alt+shift+o for alt+O, question_mark for ?, ctrl+shift+up for shift+ctrl+up, alt+g for meta+g
-    (a terminal sends Meta as Alt)."""
-    *written, base = key.split("+")
-    modifiers = {"alt" if modifier.lower() == "meta" else modifier.lower() for modifier in written}
+    shift+o, alt+shift+o for alt+O, ctrl+g for ctrl+G (a terminal sends one byte for both), question_mark for
+    ?, plus for +, ctrl+shift+up for shift+ctrl+up."""
+    head, _, base = key.rpartition("+")
+    if not base and key.endswith("+"):  # "+" itself, or ctrl++
+        head, base = head.removesuffix("+"), "+"
+    modifiers = {modifier.lower() for modifier in head.split("+") if modifier}
     if len(base) == 1 and base.isalpha() and modifiers == {"shift"}:
         modifiers, base = set(), base.upper()
+    elif len(base) == 1 and base.isupper() and modifiers == {"ctrl"}:
+        base = base.lower()
     elif len(base) == 1 and base.isupper() and modifiers:
         modifiers, base = modifiers | {"shift"}, base.lower()
     name = "+".join([*sorted(modifiers), _character_to_key(base) if len(base) == 1 else base.lower()])

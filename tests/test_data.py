@@ -81,6 +81,8 @@ BAD = [
     ("NA", "x,y\n1,2\n2,NA\n3,4\n", "line 3: column y: 'NA' is not a number (a missing value: rows with one are not "
                                       "skipped; remove them from the file first)"),
     ("empty cell", "x,y\n1,2\n2,\n3,4\n", "line 3: column y: '' is not a number (a missing value"),
+    ("Excel's N/A", "x,y\n1,2\n2,#N/A\n3,4\n", "line 3: column y: '#N/A' is not a number (a missing value"),
+    ("UCI's ?", "x,y\n1,2\n?,3\n3,4\n", "line 3: column x: '?' is not a number (a missing value"),
     ("inf", "1,2\n3,inf\n", "line 2: column 1: 'inf' is not a finite number"),
     ("wrong count", "x,y\n1,2\n3,4,5\n", "line 3: 3 fields, expected 2"),
     ("one column", "x\n1\n2\n", "one column"),

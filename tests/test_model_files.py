@@ -403,3 +403,20 @@ def test_a_model_files_hints_agree_with_its_verdict_in_any_units_of_y(tmp_path, 
     for sign in (1, -1):
         s.params = {**best, "c": best["c"] + sign * 0.1 * scale}
         assert s.hand_moves(s.gradient())["c"] == -sign
+
+
+def test_a_model_file_is_converged_only_near_the_minimum_along_each_parameter(tmp_path):
+    """y = 1e6·x: the gradient test, in units of y's variance, passed with w 500 from the least-squares slope and
+    the loss 80,000 x the least. The minimum along each parameter is now probed, and the run goes on."""
+    x = np.linspace(-1.0, 1.0, 101)
+    y = 1e6 * x + np.random.default_rng(3).normal(0.0, 1.0, x.size)
+    data, model = tmp_path / "steep.csv", tmp_path / "line.py"
+    np.savetxt(data, np.stack([x, y], axis=1), delimiter=",", header="x,y", comments="")
+    model.write_text('"""y = w·x + b"""\nstart = {"w": 0.0, "b": 0.0}\n'
+                     'def predict(p, x):\n    return p["w"] * x + p["b"]\n')
+    s = Session(Options(data=str(data), model=str(model), steps=200_000))
+    s.run()
+    w, b = np.polyfit(x, y, 1)
+    least = float(np.mean((y - w * x - b) ** 2))
+    assert s.status == Status.CONVERGED, s.message
+    assert float(s.params["w"]) == pytest.approx(w, rel=1e-7) and s.loss <= 1.001 * least

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,6 +43,8 @@ HINT_GAIN = 1e-4  # a hand parameter is "ok" when moving it alone lowers the los
 PROBE_STEP = 1e-3  # where a model that knows no optimum converged, each parameter is moved this far (relative)
 PROBE_MOST = 10_000_000  # ... when parameters x points is at most this (about a second of numpy)
 PROBE_NOISE = 1e-12  # ... and a loss lower by more than this share is lower (a float64 sum's rounding is less)
+AT_MINIMUM_SHIFT = 1e-7  # ... and each parameter is this near (relative) to the minimum along it, as the line's,
+AT_MINIMUM_GAIN = 1e-9  # ... or going there would lower the loss by less than this share of it
 RESCALE_BELOW, RESCALE_ABOVE = 0.1, 10.0  # |x| reaching past these is a tip to rescale x for a model file
 # Whole-number option ranges, shared by the command line and session files.
 LIMITS = {"seed": (0, 2**31 - 1), "n": (2, 10_000_000), "hidden": (1, 256), "steps": (0, 100_000_000)}
@@ -91,6 +94,22 @@ def check_identifiable(data: Dataset) -> None:
     if data.n and np.all(data.x == data.x[0]):
         raise DataError(f"{data.source}: every x is {data.x[0]:g}: the slope is not identifiable "
                         "(need at least two different x values)")
+
+
+class Probe(NamedTuple):
+    """The loss at a parameter element's value, moved h up and down, and the loss's slope there."""
+
+    name: str
+    value: float
+    h: float
+    here: float
+    up: float
+    down: float
+    slope: float
+
+    @property
+    def curvature(self) -> float:
+        return (self.up - 2.0 * self.here + self.down) / (self.h * self.h)
 
 
 class Session:
@@ -293,18 +312,33 @@ class Session:
                 for name, g in grad.items() if name in bounds}
 
     def _moves_by_probing(self, grad: dict[str, float]) -> dict[str, int]:
-        """hand_moves for a model with no known curvature: the curvature along each hand parameter from the loss
-        PROBE_STEP (relative) either side; a gradient its convergence test would pass is ok whatever that is."""
+        """hand_moves for a model with no known curvature: the curvature along each hand parameter probed; a
+        gradient its convergence test would pass is ok whatever that is."""
         unit = self.scaling.loss_unit if self.scaling.loss_unit > 0 else 1.0
-        here, moves = self.loss_at(self.params), {}
-        for name in self.model.hand:
-            g, value = grad[name], float(self.params[name])
-            h = PROBE_STEP * max(1.0, abs(value))
-            up, down = (self.loss_at({**self.params, name: np.float64(value + d)}) for d in (h, -h))
-            curvature = (up - 2.0 * here + down) / (h * h)
-            gain = g * g / (2.0 * curvature) if curvature > 0 else math.inf
-            moves[name] = 0 if abs(g) <= GRAD_TOL * unit or gain <= HINT_GAIN * unit else (1 if g < 0 else -1)
+        moves = {}
+        for probe in self._probes(self.model.hand):
+            g = grad[probe.name]
+            gain = g * g / (2.0 * probe.curvature) if probe.curvature > 0 else math.inf
+            moves[probe.name] = 0 if abs(g) <= GRAD_TOL * unit or gain <= HINT_GAIN * unit else (1 if g < 0 else -1)
         return moves
+
+    def _probes(self, names) -> Iterator[Probe]:
+        """The loss with each element of the named parameters moved PROBE_STEP (relative) either way, and its
+        slope there by central differences PROBE_STEP² (relative) either way."""
+        here = self.loss_at(self.params)
+        for name in names:
+            value = np.asarray(self.params[name], dtype=np.float64)
+            for index in np.ndindex(value.shape):
+                scale = max(1.0, abs(float(value[index])))
+                up, down, near_up, near_down = (self._loss_moved(name, value, index, step * scale) for step in (
+                    PROBE_STEP, -PROBE_STEP, PROBE_STEP ** 2, -PROBE_STEP ** 2))
+                slope = (near_up - near_down) / (2.0 * PROBE_STEP ** 2 * scale)
+                yield Probe(name, float(value[index]), PROBE_STEP * scale, here, up, down, slope)
+
+    def _loss_moved(self, name: str, value: np.ndarray, index: tuple, step: float) -> float:
+        moved = value.copy()
+        moved[index] += step
+        return self.loss_at({**self.params, name: moved})
 
     def _numeric_gradient(self) -> dict[str, float]:
         out = {}
@@ -729,7 +763,9 @@ class Session:
         """Where the model knows its optimum, are the hand parameters on it? Each within 1e-7 of it
         (relative), or within what float64 resolves there (1e-15 of a standardised unit, in data units)."""
         best = self.optimum()
-        if best is None or not self.model.can_scale or set(self.model.hand) != set(self.params):
+        if best is None:
+            return self._near_probed_minimum()
+        if not self.model.can_scale or set(self.model.hand) != set(self.params):
             return True
         origin = self.model.from_standard({k: np.float64(0.0) for k in self.params}, self.scaling)
         spread = {k: 0.0 for k in self.params}
@@ -742,25 +778,42 @@ class Session:
 
     def _not_a_minimum(self) -> str | None:
         """For a model that knows no optimum of its own, where the gradient test fired: why this is not a
-        minimum, or None. Each parameter moves PROBE_STEP (relative) either way: a lower loss there, or the
-        same loss everywhere (a plateau: the gradient of a rounded or integer output is 0 far from any fit)."""
-        if self.optimum() is not None or self.model.param_count() * self.data.n > PROBE_MOST:
+        minimum, or None: a lower loss a probe away (a saddle), or the same loss at every probe (a plateau: the
+        gradient of a rounded or integer output is 0 far from any fit)."""
+        if not self._probe_affordable():
             return None
-        here, flat = self.loss_at(self.params), True
-        for name, value in self.params.items():
-            for index in np.ndindex(value.shape):
-                for sign in (1.0, -1.0):
-                    moved = value.copy()
-                    moved[index] += sign * PROBE_STEP * max(1.0, abs(float(value[index])))
-                    loss = self.loss_at({**self.params, name: moved})
-                    if loss < here - PROBE_NOISE * abs(here):
-                        return (f"the gradient is about 0 here, yet the loss is lower with {name} at "
-                                f"{fmt_number(float(moved[index]))}: not a minimum")
-                    flat = flat and loss == here
+        flat = True
+        for probe in self._probes(self.params):
+            for sign, loss in ((1.0, probe.up), (-1.0, probe.down)):
+                if loss < probe.here - PROBE_NOISE * abs(probe.here):
+                    return (f"the gradient is about 0 here, yet the loss is lower with {probe.name} at "
+                            f"{fmt_number(probe.value + sign * probe.h)}: not a minimum")
+            flat = flat and probe.up == probe.here == probe.down
         if flat:
             return ("the gradient is about 0 here and the loss stays the same as any parameter moves: a plateau, not a "
                     "minimum (the model's output does not change smoothly with its parameters)")
         return None
+
+    def _probe_affordable(self) -> bool:
+        """A model that knows no optimum, with parameters x points at most PROBE_MOST (a second of numpy)."""
+        return self.optimum() is None and self.model.param_count() * self.data.n <= PROBE_MOST
+
+    def _near_probed_minimum(self) -> bool:
+        """For a model that knows no optimum: is each parameter at the minimum along it (slope / curvature away)
+        within AT_MINIMUM_SHIFT (relative), or so near that going there would lower the loss by under
+        AT_MINIMUM_GAIN of it? (A gradient test in units of y's variance passed 500 away from the slope of
+        y = 1e6·x, at 80,000 x the least loss.)"""
+        if not self._probe_affordable():
+            return True
+        unit = self.scaling.loss_unit if self.scaling.loss_unit > 0 else 1.0
+        for probe in self._probes(self.params):
+            if probe.curvature <= 0:
+                continue
+            shift = probe.slope / probe.curvature
+            far = abs(shift) > AT_MINIMUM_SHIFT * max(1.0, abs(probe.value))
+            if far and probe.slope * shift / 2.0 > AT_MINIMUM_GAIN * max(probe.here, GRAD_TOL_FLOOR * unit):
+                return False
+        return True
 
     def _tighten(self) -> None:
         """The gradient test fired short of the known optimum (units where one parameter hangs on a tiny

@@ -314,6 +314,10 @@ def test_a_text_row_renders_as_rich_wraps_it(parts, width, line_style):
         [[(c, s.style) for s in row for c in s.text] for row in expected]
 
 
+def footer_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
 async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closing_restores_them():
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -325,9 +329,11 @@ async def test_tab_opens_the_input_boxes_in_place_of_the_readout_rows_and_closin
         assert app.editing and len(rows) == 2 and all(row.display for row in rows)
         assert "w -5.0000" not in readout_text(app)
         assert app.query_one(Readout).size.height + sum(row.size.height for row in rows) == height  # nothing moves
+        assert footer_line(app).startswith("^q quit")  # q types a q into the box: ctrl+q is the key that quits
         await pilot.press("escape")
         await pilot.pause()
         assert not app.editing and not any(row.display for row in rows) and "w -5.0000" in readout_text(app)
+        assert footer_line(app).startswith("q quit↑ raise")  # (screen_text joins the keys)
         await pilot.press("question_mark", "tab")
         assert not app.editing  # tab on the help screen is the help screen's
 

@@ -7,13 +7,14 @@ import json
 import os
 import queue
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
 from textual.message import Message
@@ -226,6 +227,13 @@ class FitplayApp(App[int]):
                 if not box.has_focus:
                     self._show_param(box)
 
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the footer and help show it; while a value is typed, the key that still acts (^q, not q: a
+        q would be typed into the box)."""
+        if self.editing and binding.key_display:
+            return super().get_key_display(replace(binding, key_display=None))
+        return super().get_key_display(binding)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The hand keys and their step size are shown disabled for a model without hand parameters (the mlp,
         the parabola): the footer must not offer keys that do nothing."""
@@ -341,6 +349,7 @@ class FitplayApp(App[int]):
         self.editing = on
         for box in self.boxes:
             box.parent.display = on
+        self.refresh_bindings()  # the footer shows the keys that act while typing (see get_key_display)
         self.refresh_all()
 
     # ----- hand actions --------------------------------------------------------------------

@@ -36,8 +36,8 @@ class KeyFooter(Footer):
             yield widget
 
     def _keys(self) -> tuple:
-        """What the footer shows: every shown binding's key, text and state."""
-        return tuple((binding.key, binding.description, enabled, tooltip)
+        """What the footer shows: every shown binding's key as shown, text and state."""
+        return tuple((binding.key, self.app.get_key_display(binding), binding.description, enabled, tooltip)
                      for _node, binding, enabled, tooltip in self.screen.active_bindings.values() if binding.show)
 
     def bindings_changed(self, screen: Screen) -> None:

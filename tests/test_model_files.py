@@ -372,18 +372,20 @@ def test_a_simulate_that_gives_unusable_data_is_named(tmp_path, body, message):
 
 
 @pytest.mark.parametrize("predict, start, why", [
-    ('(p["w"] * x + p["b"]).astype(jnp.int32)', '{"w": 0.0, "b": 0.0}', "a plateau, not a minimum"),
+    ('(p["w"] * x + p["b"]).astype(jnp.int32)', '{"w": 0.0, "b": 0.0}', "not a minimum (a plateau"),
+    ('p["w"] * p["b"] * x', '{"w": 0.0, "b": 0.0}', "stays the same as any one parameter moves"),
     ('p["w"] ** 3 * x + p["b"]', '{"w": 0.0, "b": 1.0}', "the loss is lower with w at"),
 ])
 def test_a_zero_gradient_away_from_a_minimum_is_not_converged(tmp_path, predict, start, why):
-    """An integer output has a gradient of 0 everywhere; w³ has one at w = 0 (a saddle along w, b at its best)."""
+    """An integer output has a gradient of 0 everywhere; w³ has one at w = 0 (a saddle along w, b at its best), and
+    w·b at w = b = 0 (a saddle where each parameter alone changes nothing)."""
     data = tmp_path / "d.csv"
     data.write_text("x,y\n1,1\n2,3\n3,2\n4,6\n")
     path = tmp_path / "flat.py"
     path.write_text(f'"""y = f(w, b, x)"""\nimport jax.numpy as jnp\nstart = {start}\noptimizer = "adam"\n'
                     f'def predict(p, x):\n    return {predict}\n')
     session = Session(Options(data=str(data), model=str(path), scale="none"))
-    if "**" in predict:
+    if "** 3" in predict:
         session.params = {"w": np.float64(0.0), "b": np.float64(3.0)}  # y's mean: the gradient is 0
     session.run()
     assert session.status == Status.STALLED and why in session.message

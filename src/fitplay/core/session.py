@@ -790,8 +790,8 @@ class Session:
                             f"{fmt_number(probe.value + sign * probe.h)}: not a minimum")
             flat = flat and probe.up == probe.here == probe.down
         if flat:
-            return ("the gradient is about 0 here and the loss stays the same as any parameter moves: a plateau, not a "
-                    "minimum (the model's output does not change smoothly with its parameters)")
+            return ("the gradient is about 0 here and the loss stays the same as any one parameter moves: not a "
+                    "minimum (a plateau, as of a rounded output, or a saddle, as of a·b at a = b = 0)")
         return None
 
     def _probe_affordable(self) -> bool:

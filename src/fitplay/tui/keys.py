@@ -118,12 +118,11 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
 # ctrl+g, shift+tab, space...
 SEQUENCE_KEYS = frozenset(key.value for keys in ANSI_SEQUENCES_KEYS.values() if isinstance(keys, tuple)
                           for key in keys if not key.value.startswith("<"))
-# The keys that are not characters (up, f5, escape, space): a terminal sends them with any of the modifiers,
-# which Textual writes in alphabetical order (ctrl+shift+up).
-# With the kitty keyboard protocol (kitty, WezTerm, Ghostty) also the keypad's and media keys, and super, hyper and
-# meta.
+# The keys that are not characters (up, f5, escape, space; with the kitty keyboard protocol of kitty, WezTerm and
+# Ghostty also the keypad's and media keys): a terminal sends them with any of the modifiers, which Textual writes
+# in alphabetical order (ctrl+shift+up).
 NAMED_KEYS = frozenset(key for key in SEQUENCE_KEYS | set(FUNCTIONAL_KEYS.values()) if "+" not in key and len(key) > 1)
-MODIFIERS = frozenset({"alt", "ctrl", "hyper", "meta", "shift", "super"})
+MODIFIERS = frozenset({"alt", "ctrl", "hyper", "meta", "shift", "super"})  # hyper, meta, super: the kitty protocol
 KEYPAD_CHARACTERS = frozenset(key for key in FUNCTIONAL_KEYS.values() if len(key) == 1)  # its digits: shift+0 too
 EXAMPLES = '"g", "O", "question_mark", "pageup", "f5" or "ctrl+g"'
 

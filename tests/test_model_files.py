@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from conftest import new_app, screen_text, settle
 
+import fitplay.core.session as session_module
 from fitplay.cli import main
 from fitplay.core.models import ModelError, load_model
 from fitplay.core.persist import SessionError, from_dict, to_dict
@@ -422,3 +423,12 @@ def test_a_model_file_is_converged_only_near_the_minimum_along_each_parameter(tm
     least = float(np.mean((y - w * x - b) ** 2))
     assert s.status == Status.CONVERGED, s.message
     assert float(s.params["w"]) == pytest.approx(w, rel=1e-7) and s.loss <= 1.001 * least
+
+
+def test_a_model_files_hints_on_data_too_large_to_probe_still_agree_with_its_verdict(monkeypatch):
+    """Past PROBE_MOST points a key does not probe the curvature: a hint is ok only where the gradient test passes."""
+    monkeypatch.setattr(session_module, "PROBE_MOST", 10)
+    s = Session(Options(data=QUADRATIC_DATA, model=QUADRATIC))
+    assert s.hand_moves(s.gradient()) == {"b": -1, "c": 1}
+    s.run()
+    assert s.status == Status.CONVERGED and s.hand_moves(s.gradient()) == {"b": 0, "c": 0}

@@ -312,28 +312,32 @@ class Session:
                 for name, g in grad.items() if name in bounds}
 
     def _moves_by_probing(self, grad: dict[str, float]) -> dict[str, int]:
-        """hand_moves for a model with no known curvature: the curvature along each hand parameter probed; a
-        gradient its convergence test would pass is ok whatever that is."""
+        """hand_moves for a model with no known curvature: the curvature along each hand parameter probed (on at
+        most PROBE_MOST points: a key must stay quick), and a gradient its convergence test would pass ok."""
         unit = self.scaling.loss_unit if self.scaling.loss_unit > 0 else 1.0
+        probed = self.data.n * len(self.model.hand) <= PROBE_MOST
+        curvatures = {probe.name: probe.curvature for probe in self._probes(self.model.hand, slope=False)} \
+            if probed else {}
         moves = {}
-        for probe in self._probes(self.model.hand):
-            g = grad[probe.name]
-            gain = g * g / (2.0 * probe.curvature) if probe.curvature > 0 else math.inf
-            moves[probe.name] = 0 if abs(g) <= GRAD_TOL * unit or gain <= HINT_GAIN * unit else (1 if g < 0 else -1)
+        for name in self.model.hand:
+            g, curvature = grad[name], curvatures.get(name, 0.0)
+            gain = g * g / (2.0 * curvature) if curvature > 0 else math.inf
+            moves[name] = 0 if abs(g) <= GRAD_TOL * unit or gain <= HINT_GAIN * unit else (1 if g < 0 else -1)
         return moves
 
-    def _probes(self, names) -> Iterator[Probe]:
+    def _probes(self, names, slope: bool = True) -> Iterator[Probe]:
         """The loss with each element of the named parameters moved PROBE_STEP (relative) either way, and its
-        slope there by central differences PROBE_STEP² (relative) either way."""
+        slope there by central differences PROBE_STEP² (relative) either way (nan unless asked for)."""
         here = self.loss_at(self.params)
         for name in names:
             value = np.asarray(self.params[name], dtype=np.float64)
             for index in np.ndindex(value.shape):
                 scale = max(1.0, abs(float(value[index])))
-                up, down, near_up, near_down = (self._loss_moved(name, value, index, step * scale) for step in (
-                    PROBE_STEP, -PROBE_STEP, PROBE_STEP ** 2, -PROBE_STEP ** 2))
-                slope = (near_up - near_down) / (2.0 * PROBE_STEP ** 2 * scale)
-                yield Probe(name, float(value[index]), PROBE_STEP * scale, here, up, down, slope)
+                up, down = (self._loss_moved(name, value, index, step * scale) for step in (PROBE_STEP, -PROBE_STEP))
+                near = PROBE_STEP ** 2 * scale
+                rise = (self._loss_moved(name, value, index, near) - self._loss_moved(name, value, index, -near)
+                        if slope else math.nan)
+                yield Probe(name, float(value[index]), PROBE_STEP * scale, here, up, down, rise / (2.0 * near))
 
     def _loss_moved(self, name: str, value: np.ndarray, index: tuple, step: float) -> float:
         moved = value.copy()
@@ -783,7 +787,7 @@ class Session:
         if not self._probe_affordable():
             return None
         flat = True
-        for probe in self._probes(self.params):
+        for probe in self._probes(self.params, slope=False):
             for sign, loss in ((1.0, probe.up), (-1.0, probe.down)):
                 if loss < probe.here - PROBE_NOISE * abs(probe.here):
                     return (f"the gradient is about 0 here, yet the loss is lower with {probe.name} at "

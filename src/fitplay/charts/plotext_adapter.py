@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import plotext as plt
+from rich.cells import get_character_cell_size
 
 from fitplay.errors import shortened
 
@@ -69,10 +69,9 @@ def _fitted_labels(width: int, xlabel: str, ylabel: str) -> tuple[str, str]:
 
 
 def _one_cell_each(text: str) -> str:
-    """text with ? for each character that is not one cell wide (温, 💥, a combining accent): a chart row has a
-    character per cell, and a wide one pushed the row past the chart's edge."""
-    return "".join("?" if unicodedata.east_asian_width(c) in "WF" or unicodedata.category(c) in ("Mn", "Me", "Cf")
-                   else c for c in text)
+    """text with ? for each character that is not one cell wide as Rich, which draws the rows, measures it (温,
+    💥, a combining accent): a chart row has a character per cell, and a wide one pushed the row past its edge."""
+    return "".join(c if get_character_cell_size(c) == 1 else "?" for c in text)
 
 
 def _unit(lim: tuple[float, float]):

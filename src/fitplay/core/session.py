@@ -112,6 +112,23 @@ class Probe(NamedTuple):
         return (self.up - 2.0 * self.here + self.down) / (self.h * self.h)
 
 
+def _not_a_minimum(probes: list[Probe]) -> str | None:
+    """Where the gradient test fired, why the probed point is not a minimum, or None: a lower loss a probe away
+    (a saddle), or the same loss at every probe (a plateau: the gradient of a rounded or integer output is 0 far
+    from any fit)."""
+    flat = True
+    for probe in probes:
+        for sign, loss in ((1.0, probe.up), (-1.0, probe.down)):
+            if loss < probe.here - PROBE_NOISE * abs(probe.here):
+                return (f"the gradient is about 0 here, yet the loss is lower with {probe.name} at "
+                        f"{fmt_number(probe.value + sign * probe.h)}: not a minimum")
+        flat = flat and probe.up == probe.here == probe.down
+    if probes and flat:
+        return ("the gradient is about 0 here and the loss stays the same as any one parameter moves: not a "
+                "minimum (a plateau, as of a rounded output, or a saddle, as of a·b at a = b = 0)")
+    return None
+
+
 class Session:
     """Data, model, parameters and optimizer settings, with the actions the keys map to."""
 
@@ -334,25 +351,22 @@ class Session:
             for index in np.ndindex(value.shape):
                 scale = max(1.0, abs(float(value[index])))
                 up, down = (self._loss_moved(name, value, index, step * scale) for step in (PROBE_STEP, -PROBE_STEP))
-                near = PROBE_STEP ** 2 * scale
-                rise = (self._loss_moved(name, value, index, near) - self._loss_moved(name, value, index, -near)
-                        if slope else math.nan)
-                yield Probe(name, float(value[index]), PROBE_STEP * scale, here, up, down, rise / (2.0 * near))
+                yield Probe(name, float(value[index]), PROBE_STEP * scale, here, up, down,
+                            self._slope(name, value, index) if slope else math.nan)
 
     def _loss_moved(self, name: str, value: np.ndarray, index: tuple, step: float) -> float:
         moved = value.copy()
         moved[index] += step
         return self.loss_at({**self.params, name: moved})
 
+    def _slope(self, name: str, value: np.ndarray, index: tuple) -> float:
+        """d loss / d (one element of a parameter), by central differences PROBE_STEP² (relative) either way."""
+        near = PROBE_STEP ** 2 * max(1.0, abs(float(value[index])))
+        return (self._loss_moved(name, value, index, near) - self._loss_moved(name, value, index, -near)) / (2 * near)
+
     def _numeric_gradient(self) -> dict[str, float]:
-        out = {}
-        for name in self.model.hand:
-            value = float(self.params[name])
-            h = 1e-6 * max(1.0, abs(value))
-            up, down = dict(self.params), dict(self.params)
-            up[name], down[name] = np.float64(value + h), np.float64(value - h)
-            out[name] = (self.loss_at(up) - self.loss_at(down)) / (2 * h)
-        return out
+        return {name: self._slope(name, np.asarray(self.params[name], dtype=np.float64), ())
+                for name in self.model.hand}
 
     def loss_surface(self, ws: np.ndarray, bs: np.ndarray) -> np.ndarray:
         """Loss at every (w, b) of a grid, rows following bs (O(1) a cell for the linear model)."""
@@ -748,13 +762,8 @@ class Session:
         self._dev = result.carry
         if result.stop == Stop.DIVERGED:
             self._finish(Status.DIVERGED, result)
-        elif result.stop == Stop.CONVERGED and not self._at_optimum():
-            self._tighten()
-        elif result.stop == Stop.CONVERGED and (reason := self._not_a_minimum()):
-            self._finish(Status.STALLED, result)
-            self.message = f"stalled after {self.step_count} steps: {reason}"
         elif result.stop == Stop.CONVERGED:
-            self._finish(Status.CONVERGED, result)
+            self._judge_convergence(result)
         elif result.stop == Stop.STALLED:
             self._finish(Status.STALLED, result)
         elif self.step_count >= self.max_steps:
@@ -763,13 +772,23 @@ class Session:
             self._record(self.loss_at(self.params))
         return True
 
+    def _judge_convergence(self, result: ChunkResult) -> None:
+        """The gradient test fired: converged at the optimum; short of it, on with a tighter test; at a saddle or a
+        plateau (probed, for a model that knows no optimum), stalled."""
+        probes = list(self._probes(self.params)) if self._probe_affordable() else []
+        if not (self._at_optimum() and self._near_probed_minimum(probes)):
+            self._tighten()
+        elif reason := _not_a_minimum(probes):
+            self._finish(Status.STALLED, result)
+            self.message = f"stalled after {self.step_count} steps: {reason}"
+        else:
+            self._finish(Status.CONVERGED, result)
+
     def _at_optimum(self) -> bool:
         """Where the model knows its optimum, are the hand parameters on it? Each within 1e-7 of it
         (relative), or within what float64 resolves there (1e-15 of a standardised unit, in data units)."""
         best = self.optimum()
-        if best is None:
-            return self._near_probed_minimum()
-        if not self.model.can_scale or set(self.model.hand) != set(self.params):
+        if best is None or not self.model.can_scale or set(self.model.hand) != set(self.params):
             return True
         origin = self.model.from_standard({k: np.float64(0.0) for k in self.params}, self.scaling)
         spread = {k: 0.0 for k in self.params}
@@ -780,37 +799,16 @@ class Session:
         return all(abs(float(self.params[k]) - target) <= 1e-7 * abs(target) + 1e-15 * spread[k]
                    for k, target in zip(self.model.hand, best))
 
-    def _not_a_minimum(self) -> str | None:
-        """For a model that knows no optimum of its own, where the gradient test fired: why this is not a
-        minimum, or None: a lower loss a probe away (a saddle), or the same loss at every probe (a plateau: the
-        gradient of a rounded or integer output is 0 far from any fit)."""
-        if not self._probe_affordable():
-            return None
-        flat = True
-        for probe in self._probes(self.params, slope=False):
-            for sign, loss in ((1.0, probe.up), (-1.0, probe.down)):
-                if loss < probe.here - PROBE_NOISE * abs(probe.here):
-                    return (f"the gradient is about 0 here, yet the loss is lower with {probe.name} at "
-                            f"{fmt_number(probe.value + sign * probe.h)}: not a minimum")
-            flat = flat and probe.up == probe.here == probe.down
-        if flat:
-            return ("the gradient is about 0 here and the loss stays the same as any one parameter moves: not a "
-                    "minimum (a plateau, as of a rounded output, or a saddle, as of a·b at a = b = 0)")
-        return None
-
     def _probe_affordable(self) -> bool:
         """A model that knows no optimum, with parameters x points at most PROBE_MOST (a second of numpy)."""
         return self.optimum() is None and self.model.param_count() * self.data.n <= PROBE_MOST
 
-    def _near_probed_minimum(self) -> bool:
-        """For a model that knows no optimum: is each parameter at the minimum along it (slope / curvature away)
-        within AT_MINIMUM_SHIFT (relative), or so near that going there would lower the loss by under
-        AT_MINIMUM_GAIN of it? (A gradient test in units of y's variance passed 500 away from the slope of
-        y = 1e6·x, at 80,000 x the least loss.)"""
-        if not self._probe_affordable():
-            return True
+    def _near_probed_minimum(self, probes: list[Probe]) -> bool:
+        """Is each probed parameter at the minimum along it (slope / curvature away) within AT_MINIMUM_SHIFT
+        (relative), or so near that going there would lower the loss by under AT_MINIMUM_GAIN of it? (A gradient
+        test in units of y's variance passed 500 away from the slope of y = 1e6·x, at 80,000 x the least loss.)"""
         unit = self.scaling.loss_unit if self.scaling.loss_unit > 0 else 1.0
-        for probe in self._probes(self.params):
+        for probe in probes:
             if probe.curvature <= 0:
                 continue
             shift = probe.slope / probe.curvature

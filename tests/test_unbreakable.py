@@ -100,9 +100,11 @@ def test_a_start_whose_loss_overflows_is_refused_in_one_line(init):
         Session(Options(init=init))
 
 
-def test_simulated_data_past_the_loader_limit_are_refused():
-    with pytest.raises(DataError, match="lower --noise"):
-        Session(Options(noise=1e200))
+@pytest.mark.parametrize("options", [{"noise": 1e200}, {"noise": 1e308}, {"w_true": 1e308}])
+def test_simulated_data_past_the_loader_limit_are_refused(options):
+    """Past float64 too (y = inf): the options are named, not the model's simulate()."""
+    with pytest.raises(DataError, match="lower --noise, --w-true or --b-true"):
+        Session(Options(**options))
 
 
 def test_large_numbers_read_in_a_readable_form():

@@ -122,11 +122,12 @@ class Model:
         if x.shape != (n,) or y.shape != (n,):
             raise DataError(f"{self.source}: simulate(n={n}, ...) gave x of shape {x.shape} and y of shape "
                             f"{y.shape}: it must give n values of each")
-        for name, values in (("x", x), ("y", y)):
-            bad = np.flatnonzero(~np.isfinite(values))
-            if bad.size:
-                raise DataError(f"{self.source}: simulate gave {name} = {values[bad[0]]:g} at row {bad[0] + 1}: "
-                                "every value must be a finite number")
+        # a y past float64 comes from the options (--noise, --w-true): the session names them
+        for name, values, bad in (("x", x, ~np.isfinite(x)), ("y", y, np.isnan(y))):
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise DataError(f"{self.source}: simulate gave {name} = {values[row]:g} at row {row + 1}: every "
+                                "value must be a finite number")
         return Dataset(x, y, true_params=truth or None)
 
     def check_data(self, data: Dataset) -> None:

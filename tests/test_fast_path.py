@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from plotext_reference import plotext_axes
 from rich.cells import cell_len
 
+from fitplay.charts.axes import build_axes
 from fitplay.charts.fit import FitChart, limits, thin
 from fitplay.charts.grid import Kind
-from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Options, Session
 
 STATES = [(-5.0, 3.0), (2.0, 20.0), (0.5, 10.0), (6.0, 18.0), (-1.2, 25.0), (0.0, 21.0)]
@@ -24,7 +25,7 @@ def plain_plotext(session: Session, width: int, height: int) -> list[str]:
     xs, ys = thin(session.data.x, session.data.y, xlim, ylim, width, height)
     line_x = np.linspace(*xlim, 400)
     line_y = session.model.predict(session.params, line_x)
-    return build_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y", lines=[(line_x, line_y)])
+    return plotext_axes(width, height, xlim, ylim, (xs, ys), xlabel="x", ylabel="y", lines=[(line_x, line_y)])
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 22), (60, 18)])

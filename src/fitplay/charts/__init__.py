@@ -1,1 +1,1 @@
-"""Charts: session state to character grids (plotext behind `plotext_adapter`), then to strips or text."""
+"""Charts: session state to character grids (axes laid out as plotext lays them, in `axes`), then to strips or text."""

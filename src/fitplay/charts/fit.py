@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fitplay.charts.axes import DATA_MARKER, build_axes
 from fitplay.charts.grid import (
     Area,
     Grid,
@@ -13,7 +14,6 @@ from fitplay.charts.grid import (
     paint_braille,
 )
 from fitplay.charts.layer import StaticLayer
-from fitplay.charts.plotext_adapter import DATA_MARKER, build_axes
 from fitplay.core.session import Session
 
 MAX_RESIDUALS = 2000
@@ -44,7 +44,7 @@ def thin(x: np.ndarray, y: np.ndarray, xlim, ylim, cols: int, rows: int) -> tupl
 
 
 class FitChart:
-    """Renders the fit view; the static layer (axes, ticks, data) is built by plotext once per data and size."""
+    """Renders the fit view; the static layer (axes, ticks, data) is built once per data and size."""
 
     def __init__(self) -> None:
         self.layer = StaticLayer()

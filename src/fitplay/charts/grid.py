@@ -98,7 +98,7 @@ class Grid:
 
 @dataclass(frozen=True)
 class Area:
-    """The plot area inside plotext's frame: cell bounds (inclusive) and the data limits they show."""
+    """The plot area inside the axes' frame: cell bounds (inclusive) and the data limits they show."""
 
     top: int
     left: int
@@ -133,7 +133,7 @@ class Area:
 
 
 def find_area(lines: list[str], xlim: tuple[float, float], ylim: tuple[float, float]) -> Area:
-    """Locate plotext's frame (┌ ... ┘) in its text output."""
+    """Locate the axes' frame (┌ ... ┘) in their rows."""
     top = next(i for i, ln in enumerate(lines) if "┌" in ln)
     left = lines[top].index("┌") + 1
     right = lines[top].index("┐") - 1

@@ -1,11 +1,11 @@
-"""A chart's static layer: built by plotext once per key (data, size, limits), then copied each frame."""
+"""A chart's static layer: built once per key (data, size, limits), then copied each frame."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+from fitplay.charts.axes import DATA_MARKER
 from fitplay.charts.grid import Area, Grid, Kind, find_area
-from fitplay.charts.plotext_adapter import DATA_MARKER
 
 _AXIS_CHARS = set("┌┐└┘─│┬┴┤├┼")
 
@@ -27,7 +27,7 @@ class StaticLayer:
         self.area: Area | None = None
 
     def get(self, key: Hashable, build: Callable[[], tuple[list[str], tuple, tuple]]) -> tuple[Grid, Area]:
-        """A fresh copy of the layer for key; build() returns (plotext lines, xlim, ylim)."""
+        """A fresh copy of the layer for key; build() returns (the axes' rows, xlim, ylim)."""
         if key != self._key:
             lines, xlim, ylim = build()
             self._grid = Grid.from_lines(lines, char_kind)

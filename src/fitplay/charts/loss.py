@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from fitplay.charts.axes import build_axes
 from fitplay.charts.grid import (
     Grid,
     Kind,
@@ -14,7 +15,6 @@ from fitplay.charts.grid import (
     paint_braille,
 )
 from fitplay.charts.layer import StaticLayer
-from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Session, fmt_number
 
 
@@ -59,7 +59,7 @@ def x_end(session: Session, last: int | None) -> float:
 
 
 class LossChart:
-    """Axes built by plotext when the step range or the limits change; the curve drawn in braille."""
+    """Axes built when the step range or the limits change; the curve drawn in braille."""
 
     def __init__(self) -> None:
         self.layer = StaticLayer()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from fitplay.charts.axes import build_axes
 from fitplay.charts.grid import Grid, Kind, braille_curve, paint_braille
 from fitplay.charts.layer import StaticLayer
-from fitplay.charts.plotext_adapter import build_axes
 from fitplay.core.session import Session, fmt_number
 
 ROOM = 1.3  # the range reaches this far past the start (and the current value, once it leaves the range)

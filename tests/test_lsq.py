@@ -3,7 +3,6 @@ exact fractions give, and the MSE what it gave when that sum came from fractions
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from fractions import Fraction
 
@@ -43,7 +42,7 @@ def mse_with_exact_k(lsq: LeastSquares, w: float, b: float) -> float:
 @example(3.0, -1.7976931348623157e308, 0.5, 1.7976931348623157e308).via("a sum past float64")
 @example(2.0 ** 995, 1.0, 2.0, 0.0).via("a factor too large to split")
 def test_the_quick_exact_sum_is_the_exact_sum_rounded_once(w, b, mx, my):
-    lsq = dataclasses.replace(LINE, mx=mx, my=my)
+    lsq = LINE._replace(mx=mx, my=my)
     assert lsq._k(w, b) == exact_k(lsq, w, b)
 
 
@@ -51,5 +50,5 @@ def test_the_quick_exact_sum_is_the_exact_sum_rounded_once(w, b, mx, my):
 @example(2.0146, 20.08, 0.0, 0.0).via("the lesson's line")
 @example(1e160, 1e160, 0.0, 0.0).via("terms past float64")
 def test_the_mse_is_what_exact_fractions_give(w, b, mx, my):
-    lsq = dataclasses.replace(LINE, mx=mx, my=my) if (mx, my) != (0.0, 0.0) else LINE
+    lsq = LINE._replace(mx=mx, my=my) if (mx, my) != (0.0, 0.0) else LINE
     assert lsq.mse({"w": w, "b": b}) == mse_with_exact_k(lsq, w, b)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -96,8 +96,7 @@ class Grid:
         return ["".join(r) for r in self.chars]
 
 
-@dataclass(frozen=True)
-class Area:
+class Area(NamedTuple):
     """The plot area inside the axes' frame: cell bounds (inclusive) and the data limits they show."""
 
     top: int

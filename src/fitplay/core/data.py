@@ -12,7 +12,7 @@ import stat
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -174,8 +174,7 @@ def _head(text: str, count: int) -> list[str]:
         size *= 8
 
 
-@dataclass(frozen=True)
-class _Layout:
+class _Layout(NamedTuple):
     """Where the values are: delimiter, header (and its line), column count and the two columns used."""
 
     delim: str

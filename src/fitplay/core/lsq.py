@@ -5,8 +5,8 @@ only non-negative terms, so it stays exact to a few ulps for any offset and magn
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +17,7 @@ _SPLIT_SAFE = 2.0 ** 995  # below this a float splits without overflow
 _PRODUCT_SAFE = 2.0 ** -969  # above this a product's rounding error is itself a float (no underflow)
 
 
-@dataclass(frozen=True)
-class LeastSquares:
+class LeastSquares(NamedTuple):
     """The least-squares line of (x, y) and the centred moments its MSE is built from.
 
     With xc = x - mx, t = xc / s (s = max |xc|, so nothing underflows for x near 1e-300), yc = y - my and

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -87,8 +87,7 @@ def make_transform(optimizer: str, lr: float):
     return optax.inject_hyperparams(makers[optimizer])(learning_rate=lr)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A run's stopping rule, in the units the trainer works in.
 
     grad_tol: converged below this standardised gradient norm (0: never, for data with no optimum);

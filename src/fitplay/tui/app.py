@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import events, work
@@ -67,8 +68,7 @@ class ChunkFailed(Message):
         self.error = error
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """The widgets that show session state."""
 
     views: tuple[ChartView, ...]

@@ -7,7 +7,7 @@ cut once from a row Textual rendered. Measured with `fitplay bench` (CPU per key
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,8 +20,7 @@ from textual.widget import Widget
 PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 
 
-@dataclass(frozen=True)
-class _Look:
+class _Look(NamedTuple):
     """What a widget's styles say about drawing its rows (worked out again when its styles change)."""
 
     direct: bool  # no tint, opacity, text opacity, hatch or border title: the rows can go as they are

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from textual.color import Color, ColorParseError
 from textual.theme import BUILTIN_THEMES, Theme
@@ -28,8 +28,7 @@ class ThemeError(InputError):
     """A theme file that cannot be used; the message names the file."""
 
 
-@dataclass(frozen=True)
-class ThemeEntry:
+class ThemeEntry(NamedTuple):
     theme: Theme
     source: str
 

@@ -4,8 +4,7 @@ Adding a view is one chart module plus one entry here."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from fitplay.charts.fit import FitChart
 from fitplay.charts.grid import Grid
@@ -19,8 +18,7 @@ class Chart(Protocol):
     def render(self, session: Session, width: int, height: int, **toggles: bool) -> Grid: ...
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     name: str
     make: Callable[[bool], Chart]  # (monochrome) -> a chart that keeps its own caches
     available: Callable[[Session], bool] = lambda session: True

@@ -132,7 +132,7 @@ class FitplayApp(App[int]):
 
     # ----- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        styles = chart_styles(self.get_css_variables())  # the theme's variables, worked out once for the three
+        styles = chart_styles(self.theme_variables)  # as Textual worked them out for the theme; once for the three
         yield Static(id="too-small")
         with Horizontal(id="main"):
             with Vertical(id="charts"):
@@ -178,7 +178,7 @@ class FitplayApp(App[int]):
             self.call_after_refresh(self._warm_up)  # JAX's import holds the interpreter lock: after the first frame
 
     def _restyle(self) -> None:
-        styles = chart_styles(self.get_css_variables())
+        styles = chart_styles(self.theme_variables)
         for view in self.query(ChartView):
             view.set_painter(StripPainter(styles))
 

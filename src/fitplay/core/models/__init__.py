@@ -12,6 +12,8 @@ import traceback
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from fitplay.core.models.contract import Model, ModelError, Params
 
 
@@ -113,8 +115,6 @@ def _load_file(path: str, stamp: tuple[int, int], hidden: int) -> Model:
 
 def _checked(model: Model, source: str) -> Model:
     """Try predict on a small x: it must run and give one finite number per x value."""
-    import numpy as np
-
     x = np.linspace(-1.0, 1.0, 5)
     try:
         with np.errstate(all="ignore"):
@@ -135,8 +135,6 @@ def _checked(model: Model, source: str) -> Model:
 
 def _check_loss(model: Model, pred, source: str) -> None:
     """A model's own loss(pred, y) must run and give one number (the mean), not one per point."""
-    import numpy as np
-
     try:
         with np.errstate(all="ignore"):
             value = np.asarray(model.module.loss(pred, np.zeros_like(pred)))

@@ -33,3 +33,39 @@ def test_a_repaint_names_the_first_and_last_changed_cell(pair):
     differ = [i for i, (a, b, c, d) in enumerate(zip(chars, new_chars, kinds, new_kinds)) if a != b or c != d]
     assert changed == ([(0, differ[0], differ[-1] + 1)] if differ else [])
     assert "".join(seg.text for seg in strips[0]) == "".join(new_chars)
+
+
+@given(row_pairs(), st.integers(0, 5))
+def test_a_copy_shares_the_rows_it_does_not_write_and_never_changes_its_original(pair, extra_rows):
+    chars, kinds, new_chars, new_kinds = pair
+    rows = [list(chars) for _ in range(extra_rows + 1)]
+    original = Grid(rows, [bytearray(kinds) for _ in rows])
+    before = (original.lines(), [bytes(k) for k in original.kinds])
+    copy = original.copy()
+    written = {(0, col): char for col, (old, char) in enumerate(zip(chars, new_chars)) if old != char}
+    for (row, col), char in written.items():
+        copy.put(row, col, char, new_kinds[col])
+    assert (original.lines(), [bytes(k) for k in original.kinds]) == before
+    assert all(copy.chars[y] is original.chars[y] for y in range(1, len(rows)))  # rows it left alone
+    assert (copy.chars[0] is original.chars[0]) == (not written)
+    if written:
+        assert [copy.chars[0][col] for _row, col in written] == list(written.values())
+
+
+@given(row_pairs())
+def test_the_rows_a_copy_left_alone_are_not_repainted_and_the_written_ones_are(pair):
+    chars, kinds, new_chars, new_kinds = pair
+    static = Grid([list(chars), list(chars)], [bytearray(kinds), bytearray(kinds)])
+    painter = StripPainter({k: Style(bold=k == 1) for k in range(256)})
+    painter.paint(static.copy())
+    moved = static.copy()
+    for col, (char, kind) in enumerate(zip(new_chars, new_kinds)):
+        if (char, kind) != (chars[col], kinds[col]):
+            moved.put(1, col, char, kind)
+    strips, changed = painter.paint(moved)
+    differ = [i for i, (a, b, c, d) in enumerate(zip(chars, new_chars, kinds, new_kinds)) if a != b or c != d]
+    assert changed == ([(1, differ[0], differ[-1] + 1)] if differ else [])
+    assert ["".join(seg.text for seg in strip) for strip in strips] == ["".join(chars), "".join(new_chars)]
+    strips, changed = painter.paint(static.copy())  # back to the static rows: the written row changes back
+    assert changed == ([(1, differ[0], differ[-1] + 1)] if differ else [])
+    assert ["".join(seg.text for seg in strip) for strip in strips] == ["".join(chars)] * 2

@@ -65,6 +65,27 @@ def test_residuals_keep_the_data_dots_and_the_midpoint_is_in_the_legend():
     assert "┊ midpoint" in FitChart().render(s, 80, 20).lines()[0]
 
 
+def test_one_fit_chart_keeps_its_legend_in_step_with_the_toggles_and_the_markers():
+    """The legend is drawn once into the chart's static layer: each toggle and each marker that comes or goes
+    must show on the next frame of the same chart, and leave no trace when it goes."""
+    s, chart = Session(Options()), FitChart()
+
+    def legend(**toggles: bool) -> str:
+        return chart.render(s, 80, 20, **toggles).lines()[0]
+
+    plain = legend()
+    assert "model" in plain and "true" not in plain and "residual" not in plain
+    assert "true" in legend(show_true=True) and "residual" in legend(show_residuals=True)
+    assert legend() == plain
+    assert "model" not in chart.render(s, 80, 20, legend=False).lines()[0]
+    s.next_model()  # logistic regression: its midpoint is marked while w is not 0
+    assert "┊ midpoint" in legend()
+    s.set_param(0, "0")
+    assert "midpoint" not in legend()
+    s.set_param(0, "1")
+    assert "┊ midpoint" in legend()
+
+
 def test_m_keeps_each_models_parameters_and_n_keeps_the_learning_rate():
     s = Session(Options())
     s.nudge(0, 10)

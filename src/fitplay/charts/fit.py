@@ -57,8 +57,13 @@ class FitChart:
             xlabel, ylabel = session.data.columns  # a CSV's header names, else x and y
             return build_axes(width, height, xlim, ylim, (xs, ys), xlabel=xlabel, ylabel=ylabel), xlim, ylim
 
-        grid, area = self.layer.get((session.data, session.model, width, height), build)
         model, data = session.model, session.data
+        markers = model.markers(session.params)
+        true_shown = show_true and data.true_params is not None
+        marks = tuple(dict.fromkeys(label for _x, label in markers))
+        legend_key = (true_shown, show_residuals, marks) if legend else None
+        dress = None if legend_key is None else lambda grid, area: self._legend(grid, area, *legend_key)
+        grid, area = self.layer.get((data, model, width, height, legend_key), build, dress)
         xs = area.x_at_sub()
         with np.errstate(all="ignore"):
             if show_residuals and data.n <= MAX_RESIDUALS:
@@ -66,15 +71,12 @@ class FitChart:
                 bars = braille_segments(area, data.x, data.y, pred)
                 paint_braille(grid, {cell: bits for cell, bits in bars.items()
                                      if grid.kinds[cell[0]][cell[1]] != Kind.DATA}, Kind.RESID)  # dots stay
-            if show_true and data.true_params is not None:
+            if true_shown:
                 true = {**session.params, **{k: np.float64(v) for k, v in data.true_params.items()}}
                 paint_braille(grid, braille_curve(area, model.predict(true, xs), dotted=True), Kind.TRUE)
-            for x, _label in model.markers(session.params):
+            for x, _label in markers:
                 self._mark(grid, area, x)
             paint_braille(grid, braille_curve(area, model.predict(session.params, xs)), Kind.LINE)
-        if legend:
-            marks = list(dict.fromkeys(label for _x, label in model.markers(session.params)))
-            self._legend(grid, area, show_true and data.true_params is not None, show_residuals, marks)
         return grid
 
     @staticmethod
@@ -89,7 +91,7 @@ class FitChart:
                     grid.put(r, area.left + col, "┊", Kind.MARK)
 
     @staticmethod
-    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool, marks: list[str]) -> None:
+    def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool, marks: tuple[str, ...]) -> None:
         col = area.left + 1
         parts = [(f" {DATA_MARKER} data ", Kind.DATA), (" ⠒⠒ model ", Kind.LINE)]
         if true_shown:

@@ -55,11 +55,13 @@ _BITS = np.array(((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80)))
 
 
 class Grid:
-    """Rows of characters and of Kind codes."""
+    """Rows of characters and of Kind codes. A copy shares its rows with the original until it writes to one:
+    a key redraws the few rows the line crosses, and the rows it left alone are known unchanged by identity."""
 
-    def __init__(self, chars: list[list[str]], kinds: list[bytearray]):
+    def __init__(self, chars: list[list[str]], kinds: list[bytearray], shared: set[int] | None = None):
         self.chars = chars
         self.kinds = kinds
+        self._shared = shared or set()  # rows still the original's: copied on their first write
 
     @classmethod
     def blank(cls, width: int, height: int) -> Grid:
@@ -73,7 +75,7 @@ class Grid:
         return cls(chars, kinds)
 
     def copy(self) -> Grid:
-        return Grid([r[:] for r in self.chars], [bytearray(k) for k in self.kinds])
+        return Grid(self.chars[:], self.kinds[:], set(range(len(self.chars))))
 
     @property
     def width(self) -> int:
@@ -84,13 +86,22 @@ class Grid:
         return len(self.chars)
 
     def put(self, row: int, col: int, char: str, kind: int) -> None:
-        if 0 <= row < self.height and 0 <= col < self.width:
-            self.chars[row][col] = char
-            self.kinds[row][col] = kind
+        self.put_cells({(row, col): char}, kind)
+
+    def put_cells(self, cells: dict[tuple[int, int], str], kind: int) -> None:
+        """Write characters of one kind at (row, col); cells off the grid are left out."""
+        chars, kinds, shared = self.chars, self.kinds, self._shared
+        height, width = len(chars), self.width
+        for (row, col), char in cells.items():
+            if 0 <= row < height and 0 <= col < width:
+                if row in shared:
+                    shared.discard(row)
+                    chars[row], kinds[row] = chars[row][:], bytearray(kinds[row])
+                chars[row][col] = char
+                kinds[row][col] = kind
 
     def text(self, row: int, col: int, s: str, kind: Kind = Kind.TEXT) -> None:
-        for i, ch in enumerate(s):
-            self.put(row, col + i, ch, kind)
+        self.put_cells({(row, col + i): ch for i, ch in enumerate(s)}, kind)
 
     def lines(self) -> list[str]:
         return ["".join(r) for r in self.chars]
@@ -192,5 +203,4 @@ def braille_segments(area: Area, xs: np.ndarray, y0: np.ndarray, y1: np.ndarray)
 
 
 def paint_braille(grid: Grid, cells: dict[tuple[int, int], int], kind: Kind) -> None:
-    for (r, c), bits in cells.items():
-        grid.put(r, c, chr(0x2800 + bits), kind)
+    grid.put_cells({cell: chr(0x2800 + bits) for cell, bits in cells.items()}, kind)

@@ -26,11 +26,15 @@ class StaticLayer:
         self._grid: Grid | None = None
         self.area: Area | None = None
 
-    def get(self, key: Hashable, build: Callable[[], tuple[list[str], tuple, tuple]]) -> tuple[Grid, Area]:
-        """A fresh copy of the layer for key; build() returns (the axes' rows, xlim, ylim)."""
+    def get(self, key: Hashable, build: Callable[[], tuple[list[str], tuple, tuple]],
+            dress: Callable[[Grid, Area], None] | None = None) -> tuple[Grid, Area]:
+        """A fresh copy of the layer for key; build() returns (the axes' rows, xlim, ylim), and dress(grid,
+        area) adds what else stays put while the key holds (a legend)."""
         if key != self._key:
             lines, xlim, ylim = build()
             self._grid = Grid.from_lines(lines, char_kind)
             self.area = find_area(lines, xlim, ylim)
+            if dress is not None:
+                dress(self._grid, self.area)
             self._key = key
         return self._grid.copy(), self.area

@@ -7,6 +7,7 @@ cut once from a row Textual rendered. Measured with `fitplay bench` (CPU per key
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import NamedTuple
 
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
+_STYLE = itemgetter(1)  # a Segment's style
 
 
 class _Look(NamedTuple):
@@ -35,11 +37,11 @@ class DirectLines(Widget):
         super().__init__(id=id)
         self._look: _Look | None = None
         self._sides: tuple[tuple, Strip, Strip] | None = None  # (what they depend on, left cells, right cells)
-        self._filter_changes: dict[tuple, bool] = {}
+        self._filter_styles: dict[tuple[LineFilter, Color], tuple[set, set]] = {}  # styles kept, styles changed
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._look, self._sides, self._filter_changes = None, None, {}
+        self._look, self._sides, self._filter_styles = None, None, {}
 
     def _looks(self) -> _Look:
         if self._look is None:
@@ -77,18 +79,18 @@ class DirectLines(Widget):
 
     def _filtered(self, strip: Strip, filters: tuple[LineFilter, ...], background: Color) -> Strip:
         """A row through each filter that changes one of its styles (ANSIToTruecolor leaves the theme's own
-        colours as they are: running it over every changed row would only copy them)."""
+        colours as they are: running it over every changed row would only copy them). Which styles a filter
+        changes is found once per style, and a row's styles are checked as a set."""
+        styles = set(map(_STYLE, strip))
         for line_filter in filters:
-            if any(self._changes(line_filter, background, segment.style) for segment in strip):
+            kept, changed = self._filter_styles.setdefault((line_filter, background), (set(), set()))
+            for style in styles - kept - changed:
+                alters = style is None or line_filter.apply([Segment(" ", style)], background)[0].style != style
+                (changed if alters else kept).add(style)
+            if not styles.isdisjoint(changed):
                 strip = strip.apply_filter(line_filter, background)
+                styles = set(map(_STYLE, strip))
         return strip
-
-    def _changes(self, line_filter: LineFilter, background: Color, style: Style | None) -> bool:
-        key = (line_filter, background, style)
-        if key not in self._filter_changes:
-            self._filter_changes[key] = style is None or (
-                line_filter.apply([Segment(" ", style)], background)[0].style != style)
-        return self._filter_changes[key]
 
     def _gutter_cells(self, gutter: Spacing, filters: tuple[LineFilter, ...]) -> tuple[Strip, Strip]:
         """The border and padding cells left and right of a content row, as Textual renders them (once for

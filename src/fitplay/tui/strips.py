@@ -20,23 +20,31 @@ class StripPainter:
 
     def __init__(self, styles: dict[int, Style]):
         self.styles = styles
+        self._sources: list[tuple[list[str], bytearray]] = []  # the grid rows painted last (kept alive)
         self._rows: list[tuple[str, bytes]] = []
         self._strips: list[Strip] = []
         self._segments: dict[tuple[str, int], Segment] = {}
 
     def paint(self, grid: Grid) -> tuple[list[Strip], list[tuple[int, int, int]]]:
-        """Strips for every row, and the changed spans (row, first col, last col + 1) to refresh."""
-        rows = [("".join(c), bytes(k)) for c, k in zip(grid.chars, grid.kinds)]
-        strips: list[Strip] = []
+        """Strips for every row, and the changed spans (row, first col, last col + 1) to refresh. A row that is
+        the very row painted last (a copy's row it never wrote to) is not read again."""
+        sources = list(zip(grid.chars, grid.kinds))
+        last, rows, strips = self._sources, [], []
         changed: list[tuple[int, int, int]] = []
-        for y, row in enumerate(rows):
+        for y, source in enumerate(sources):
+            if y < len(last) and source[0] is last[y][0] and source[1] is last[y][1]:
+                rows.append(self._rows[y])
+                strips.append(self._strips[y])
+                continue
+            row = ("".join(source[0]), bytes(source[1]))
+            rows.append(row)
             old = self._rows[y] if y < len(self._rows) else None
             if old == row:
                 strips.append(self._strips[y])
                 continue
             strips.append(self._strip(*row))
             changed.append((y, *_span(old, row)))
-        self._rows, self._strips = rows, strips
+        self._sources, self._rows, self._strips = sources, rows, strips
         return strips, changed
 
     def _strip(self, text: str, kinds: bytes) -> Strip:

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import fitplay.cli as cli
-from fitplay.collector import collect_from_now
+from fitplay.collector import YOUNG_THRESHOLD, collect_from_now
 from fitplay.tui.app import AppOptions, make_app
 
 _STATE_WHEN_MAIN_BEGINS = """
@@ -25,9 +25,11 @@ run()
 @pytest.fixture
 def held():
     """Collections held, as `fitplay` holds them; afterwards this process collects as before."""
+    threshold = gc.get_threshold()
     gc.disable()
     yield
     gc.unfreeze()
+    gc.set_threshold(*threshold)
     gc.enable()
 
 
@@ -73,6 +75,7 @@ async def test_the_app_collects_from_its_first_frame(held):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
 
 
 def test_collecting_already_changes_nothing():

@@ -16,7 +16,7 @@ from conftest import chunk_taken, finish_workers, new_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fitplay.bench import Terminal
+from fitplay.bench import FITPLAY, Terminal, idle, start
 from fitplay.core.data import DataError, load_csv
 from fitplay.core.session import Options, Session
 
@@ -247,6 +247,27 @@ def test_q_exits_0_in_a_real_terminal():
         term.send(b"q")
         assert term.wait(5.0) == 0
         assert b"Traceback" not in term.out
+    finally:
+        term.close()
+
+
+@pytest.mark.slow
+def test_an_idle_app_sleeps_and_a_lone_escape_is_still_a_key(tmp_path):
+    """Textual's input thread woke ten times a second to look for the app's end and for a lone escape that had
+    waited long enough; fitplay's sleeps until input comes, so it must still end on q and still take a lone
+    escape as a key once the escape delay is up (it closes the help)."""
+    term, _shown = start(FITPLAY, tmp_path)  # waited on until its start-up work is done
+    try:
+        wakeups, _cpu = idle(term, 2.0)
+        assert wakeups <= 1.0, wakeups  # Textual's own driver: 10 a second
+        term.send(b"?")
+        assert term.read_until(b"fitplay keys", 5.0) is not None
+        term.settle()
+        mark = len(term.out)
+        term.send(b"\x1b")
+        assert term.wait_for(lambda: b"MSE" in term.out[mark:], 5.0) is not None  # the panel shows again
+        term.send(b"q")
+        assert term.wait(5.0) == 0
     finally:
         term.close()
 

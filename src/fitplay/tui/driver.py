@@ -8,8 +8,8 @@ thread and sends the process the SIGHUP it missed, which ends it as a hang-up do
 
 Textual's input thread also waits at most 0.1 s for input, to check whether the app is closing and whether a
 lone escape has waited long enough to be a key: ten wake-ups a second for as long as the app runs, idle or not
-(each costs about 0.15 ms of CPU, a tenth of a core's percent; on a workshop host, in every session). Here it
-waits only as long as the parser has an escape pending, and the app's closing wakes it through a pipe."""
+(0.15 % of a core, in every session of a workshop host). Here it waits only as long as the parser has an escape
+pending, and the app's closing wakes it through a pipe."""
 
 from __future__ import annotations
 

@@ -86,9 +86,9 @@ class FitChart:
             return
         col = int(round(float(area.sub_x(mid)))) // 2
         if 0 <= col < area.cols:
-            for r in range(area.top, area.bottom + 1):
-                if grid.chars[r][area.left + col] == " ":
-                    grid.put(r, area.left + col, "┊", Kind.MARK)
+            at = area.left + col
+            grid.put_cells({(r, at): "┊" for r in range(area.top, area.bottom + 1) if grid.chars[r][at] == " "},
+                           Kind.MARK)
 
     @staticmethod
     def _legend(grid: Grid, area: Area, true_shown: bool, resid_shown: bool, marks: tuple[str, ...]) -> None:

@@ -7,6 +7,7 @@ cut once from a row Textual rendered. Measured with `fitplay bench` (CPU per key
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -20,6 +21,7 @@ from textual.widget import Widget
 
 PLAIN = Style()  # never None: Textual's monochrome filter (NO_COLOR) needs a style on every segment
 _STYLE = itemgetter(1)  # a Segment's style
+_STYLES_SEEN = 4096  # the verdicts kept per filter: a theme has a few dozen styles, text made anew may add more
 
 
 class _Look(NamedTuple):
@@ -37,7 +39,7 @@ class DirectLines(Widget):
         super().__init__(id=id)
         self._look: _Look | None = None
         self._sides: tuple[tuple, Strip, Strip] | None = None  # (what they depend on, left cells, right cells)
-        self._filter_styles: dict[tuple[LineFilter, Color], tuple[set, set]] = {}  # styles kept, styles changed
+        self._filter_styles: dict[tuple[LineFilter, Color], tuple[dict, set]] = {}  # styles seen, ids changed
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -58,38 +60,54 @@ class DirectLines(Widget):
         on the Resize event that follows would draw the first frame blank and then draw it again."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The content rows in the crop as painted, through the app's line filters (colour conversion, NO_COLOR),
-        between the border and padding cells. A tint, an opacity, a border title or a row of the top or bottom
-        border or padding takes Textual's way."""
+        return self.render_rows(crop.line_range, crop.column_span)
+
+    def render_rows(self, rows: Sequence[int], span: tuple[int, int]) -> list[Strip]:
+        """Rows `rows` (ascending, any gaps) of the widget, cells span[0] to span[1], as painted, through the
+        app's line filters (colour conversion, NO_COLOR), between the border and padding cells. One call for
+        every changed row: a moving line changes rows with gaps between them, and each call costs about as
+        much as two rows. A tint, an opacity, a border title or a row of the top or bottom border or padding
+        takes Textual's way."""
+        if not rows:
+            return []
         look, (width, height) = self._looks(), self.outer_size
         gutter = look.gutter
         self.paint_for_size(Size(width - gutter.width, height - gutter.height))  # Widget.size: a lookup in the map
-        if not look.direct or crop.y < gutter.top or crop.bottom > height - gutter.bottom:
-            return super().render_lines(crop)
+        x0, x1 = span
+        if not look.direct or rows[0] < gutter.top or rows[-1] >= height - gutter.bottom:
+            render = super().render_lines
+            return [strip for y in rows for strip in render(Region(x0, y, x1 - x0, 1))]
         filters = tuple(self.get_line_filters())
         content_width = width - gutter.width
         strips = [self._filtered(self.render_line(y - gutter.top).adjust_cell_length(content_width, PLAIN), filters,
-                                 look.background) for y in crop.line_range]
+                                 look.background) for y in rows]
         if content_width != width:
             left, right = self._gutter_cells(gutter, filters)
             strips = [Strip.join([left, strip, right]) for strip in strips]
-        if crop.column_span != (0, width):
-            strips = [strip.crop(*crop.column_span) for strip in strips]
+        if span != (0, width):
+            strips = [strip.crop(x0, x1) for strip in strips]
         return strips
 
     def _filtered(self, strip: Strip, filters: tuple[LineFilter, ...], background: Color) -> Strip:
         """A row through each filter that changes one of its styles (ANSIToTruecolor leaves the theme's own
         colours as they are: running it over every changed row would only copy them). Which styles a filter
-        changes is found once per style, and a row's styles are checked as a set."""
-        styles = set(map(_STYLE, strip))
+        changes is found once per style; a row's styles are checked as a set of their ids (a Style hashes in
+        Python), each style seen kept alive so that its id stays its own."""
+        ids = set(map(id, map(_STYLE, strip)))
         for line_filter in filters:
-            kept, changed = self._filter_styles.setdefault((line_filter, background), (set(), set()))
-            for style in styles - kept - changed:
-                alters = style is None or line_filter.apply([Segment(" ", style)], background)[0].style != style
-                (changed if alters else kept).add(style)
-            if not styles.isdisjoint(changed):
+            seen, changed = self._filter_styles.setdefault((line_filter, background), ({}, set()))
+            if len(seen) > _STYLES_SEEN:
+                seen.clear()
+                changed.clear()
+            if not seen.keys() >= ids:
+                for style in map(_STYLE, strip):
+                    if id(style) not in seen:
+                        seen[id(style)] = style
+                        if style is None or line_filter.apply([Segment(" ", style)], background)[0].style != style:
+                            changed.add(id(style))
+            if not ids.isdisjoint(changed):
                 strip = strip.apply_filter(line_filter, background)
-                styles = set(map(_STYLE, strip))
+                ids = set(map(id, map(_STYLE, strip)))
         return strip
 
     def _gutter_cells(self, gutter: Spacing, filters: tuple[LineFilter, ...]) -> tuple[Strip, Strip]:

@@ -18,6 +18,9 @@ from rich.console import Console
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
+
+from fitplay.tui.direct_lines import DirectLines
 
 
 def render_segments(self: ChopsUpdate, console: Console) -> str:
@@ -89,18 +92,17 @@ def render_partial_update(self: Compositor) -> ChopsUpdate | None:
             break
         shown = region.intersection(clip)
         left, right, top, bottom = shown.x, shown.right, shown.y, shown.bottom
-        rows = [y for y in sorted(unfilled) if top <= y < bottom and any(left <= cut < right for cut in unfilled[y])]
-        for y0, y1 in _runs(rows):
-            strips = widget.render_lines(Region(left - region.x, y0 - region.y, shown.width, y1 - y0))
-            for y, strip in zip(range(y0, y1), strips):
-                line_cuts = [cut for cut in cuts[y] if left <= cut <= right]
-                wanted = unfilled[y]
-                for cut, piece in zip(line_cuts, strip.divide([cut - left for cut in line_cuts[1:]])):
-                    if cut in wanted:
-                        chops[y][cut] = piece
-                        wanted.discard(cut)
-                if not wanted:
-                    del unfilled[y]
+        columns = range(left, right)
+        rows = [y for y in sorted(unfilled) if top <= y < bottom and any(map(columns.__contains__, unfilled[y]))]
+        for y, strip in zip(rows, _render_rows(widget, rows, region, shown)):
+            line_cuts = [cut for cut in cuts[y] if left <= cut <= right]
+            wanted = unfilled[y]
+            for cut, piece in zip(line_cuts, strip.divide([cut - left for cut in line_cuts[1:]])):
+                if cut in wanted:
+                    chops[y][cut] = piece
+                    wanted.discard(cut)
+            if not wanted:
+                del unfilled[y]
     return ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in cuts])
 
 
@@ -111,6 +113,16 @@ def _changed_chops(cuts: list[list[int]], spans: list[tuple[int, int, int]]) -> 
         line = cuts[y]
         crossed.setdefault(y, set()).update(start for start, end in zip(line, line[1:]) if start < x2 and end > x1)
     return crossed
+
+
+def _render_rows(widget: Widget, rows: list[int], region: Region, shown: Region) -> list[Strip]:
+    """The widget's strips for these screen rows (ascending), cut to the part of it shown: in one call where
+    the widget draws rows with gaps between them, else a call per run of consecutive rows."""
+    span = (shown.x - region.x, shown.right - region.x)
+    if isinstance(widget, DirectLines):
+        return widget.render_rows([y - region.y for y in rows], span)
+    return [strip for y0, y1 in _runs(rows)
+            for strip in widget.render_lines(Region(span[0], y0 - region.y, shown.width, y1 - y0))]
 
 
 def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:

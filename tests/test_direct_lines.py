@@ -30,6 +30,13 @@ def assert_drawn_as_textual_does(widget: Widget) -> None:
         ours = widget.render_lines(crop)
         widget._styles_cache.clear()
         assert cells(ours) == cells(Widget.render_lines(widget, crop)), (widget.id, crop)
+    width, height = widget.outer_size
+    for rows in ([1, 3, 4], [0, height - 1], [height - 2]):  # with gaps between them, and border rows
+        for span in ((0, width), (1, width - 2)):
+            ours = widget.render_rows(rows, span)
+            widget._styles_cache.clear()
+            theirs = [Widget.render_lines(widget, Region(span[0], y, span[1] - span[0], 1))[0] for y in rows]
+            assert cells(ours) == cells(theirs), (widget.id, rows, span)
 
 
 @pytest.mark.parametrize(("no_color", "theme"), [(False, "dark"), (True, "dark"), (False, "ansi16")])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import itemgetter
 
 from rich.cells import get_character_cell_size
 from rich.color import ColorSystem
@@ -21,6 +22,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from fitplay.tui.direct_lines import DirectLines
+
+_TEXT = itemgetter(0)  # a Segment's text
 
 
 def render_segments(self: ChopsUpdate, console: Console) -> str:
@@ -51,7 +54,7 @@ def span_codes(strip: Strip, start: int, end: int, console: Console) -> str:
     if start == 0 and end >= strip.cell_length:  # the whole strip, as Strip.crop returns it (empty segments too)
         return strip.render(console)
     segments = list(strip)
-    if not all(_one_cell_each(text) for text, _style, _control in segments):
+    if not all(map(_one_cell_each, map(_TEXT, segments))):
         return strip.crop(start, end).render(console)
     color_system = console._color_system or ColorSystem.TRUECOLOR
     render = Strip.render_style

@@ -69,3 +69,31 @@ def test_the_rows_a_copy_left_alone_are_not_repainted_and_the_written_ones_are(p
     strips, changed = painter.paint(static.copy())  # back to the static rows: the written row changes back
     assert changed == ([(1, differ[0], differ[-1] + 1)] if differ else [])
     assert ["".join(seg.text for seg in strip) for strip in strips] == ["".join(chars)] * 2
+
+
+@st.composite
+def row_sequences(draw) -> list[tuple[list[str], list[int]]]:
+    """A row, then the same row edited a few cells at a time, again and again."""
+    width = draw(st.integers(1, 90))
+    rows = [(draw(st.lists(CHARS, min_size=width, max_size=width)), draw(st.lists(KINDS, min_size=width,
+                                                                                 max_size=width)))]
+    for _ in range(draw(st.integers(1, 6))):
+        chars, kinds = list(rows[-1][0]), list(rows[-1][1])
+        for col, char, kind in draw(st.lists(st.tuples(st.integers(0, width - 1), CHARS, KINDS), max_size=6)):
+            chars[col], kinds[col] = char, kind
+        rows.append((chars, kinds))
+    return rows
+
+
+@given(row_sequences())
+def test_a_row_painted_over_and_over_has_the_segments_of_a_fresh_paint(rows):
+    """The painter splits again only the changed cells of a row and a segment either side: its segments stay
+    those of the row painted from scratch (one per run of a kind, never two of one kind side by side)."""
+    styles = {k: Style(bold=k == 1) for k in range(256)}
+    painter = StripPainter(styles)
+    for chars, kinds in rows:
+        grid = Grid([list(chars)], [bytearray(kinds)])
+        strips, _changed = painter.paint(grid)
+        fresh, _changed = StripPainter(styles).paint(grid)
+        assert [(segment.text, segment.style) for segment in strips[0]] == [
+            (segment.text, segment.style) for segment in fresh[0]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -136,10 +137,15 @@ class Area(NamedTuple):
         return (y1 - np.asarray(y, dtype=float)) / (y1 - y0) * (4 * self.rows - 1)
 
     def x_at_sub(self) -> np.ndarray:
-        """The data x of every braille sub-column."""
-        x0, x1 = self.xlim
-        return x0 + np.arange(2 * self.cols) / (2 * self.cols - 1) * (x1 - x0)
+        """The data x of every braille sub-column (read-only: one array per area, asked on every key)."""
+        return _x_at_sub(self.cols, *self.xlim)
 
+
+@lru_cache(maxsize=16)
+def _x_at_sub(cols: int, x0: float, x1: float) -> np.ndarray:
+    xs = x0 + np.arange(2 * cols) / (2 * cols - 1) * (x1 - x0)
+    xs.flags.writeable = False
+    return xs
 
 
 def find_area(lines: list[str], xlim: tuple[float, float], ylim: tuple[float, float]) -> Area:

@@ -254,8 +254,8 @@ def test_q_exits_0_in_a_real_terminal():
 @pytest.mark.slow
 def test_an_idle_app_sleeps_and_a_lone_escape_is_still_a_key(tmp_path):
     """Textual's input thread woke ten times a second to look for the app's end and for a lone escape that had
-    waited long enough; fitplay's sleeps until input comes, so it must still end on q and still take a lone
-    escape as a key once the escape delay is up (it closes the help)."""
+    waited long enough; fitplay reads the terminal in its event loop, which sleeps until input comes, so it must
+    still end on q and still take a lone escape as a key once the escape delay is up (it closes the help)."""
     term, _shown = start(FITPLAY, tmp_path)  # waited on until its start-up work is done
     try:
         wakeups, _cpu = idle(term, 2.0)

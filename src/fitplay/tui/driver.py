@@ -1,116 +1,100 @@
-"""Textual's terminal driver, except that a terminal which hangs up ends the app instead of spinning, and the
-input thread sleeps until there is input instead of waking ten times a second.
+"""Textual's terminal driver, except that input is read in the app's event loop instead of a thread of its own,
+and a terminal which hangs up ends the app instead of spinning.
+
+Textual's input thread waits at most 0.1 s for input, to check whether the app is closing and whether a lone
+escape has waited long enough to be a key: ten wake-ups a second for as long as the app runs, idle or not
+(0.15 % of a core, in every session of a workshop host). And each key woke two threads, the input thread and
+then the event loop, handed over through the loop's wake-up pipe. Here the event loop itself waits on the
+terminal with everything else, and a lone escape is timed by the loop: no wake-up while idle, one thread woken
+a key (about 6 % of a key's CPU, measured with `fitplay bench`'s hand keys against Textual's thread).
 
 An SSH connection that drops without a SIGHUP (or an app started with none to come) leaves the terminal at
 its end: every read returns nothing at once, and Textual's input thread reads again and again, a whole core
-for as long as the process lives (Textualize/textual#6690, open). Here the first empty read stops the input
-thread and sends the process the SIGHUP it missed, which ends it as a hang-up does (status 129).
-
-Textual's input thread also waits at most 0.1 s for input, to check whether the app is closing and whether a
-lone escape has waited long enough to be a key: ten wake-ups a second for as long as the app runs, idle or not
-(0.15 % of a core, in every session of a workshop host). Here it waits only as long as the parser has an escape
-pending, and the app's closing wakes it through a pipe."""
+for as long as the process lives (Textualize/textual#6690, open). Here the first empty read stops reading and
+sends the process the SIGHUP it missed, which ends it as a hang-up does (status 129)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-import selectors
 import signal
 from codecs import getincrementaldecoder
-from threading import Event
 
-from textual._loop import loop_last
-from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
-
-
-class _WakingEvent(Event):
-    """The driver's exit event: setting it also wakes the input thread from its wait for input."""
-
-    def __init__(self, wake_fd: int) -> None:
-        super().__init__()
-        self.wake_fd = wake_fd
-
-    def set(self) -> None:
-        super().set()
-        try:
-            os.write(self.wake_fd, b"\0")
-        except OSError:  # the driver has closed (or the pipe is full of wake-ups already)
-            pass
+from textual.message import Message
 
 
 class HangUpDriver(LinuxDriver):
-    """LinuxDriver whose input thread ends on the terminal's end of input and sleeps until input comes."""
+    """LinuxDriver that reads the terminal in the event loop and ends the app on the terminal's end of input."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._wake_read, wake_write = os.pipe()  # for the driver's life: a wake-up never meets a closed pipe
-        for fd in (self._wake_read, wake_write):
-            os.set_blocking(fd, False)
-        self.exit_event = _WakingEvent(wake_write)
-
-    def close(self) -> None:
-        super().close()
-        if self.exit_event.wake_fd >= 0:
-            for fd in (self._wake_read, self.exit_event.wake_fd):
-                os.close(fd)
-            self.exit_event.wake_fd = -1  # a later set() writes nowhere, not to a file given the same number
+        self._input_wanted = False  # between start_application_mode and disable_input
+        self._reading = False  # the loop watches the terminal
+        self._parser = XTermParser(self._debug)  # made anew each time reading starts (after a suspend too)
+        self._decode = getincrementaldecoder("utf-8")().decode
+        self._escape_timer: asyncio.TimerHandle | None = None
 
     def run_input_thread(self) -> None:
-        """Textual's input loop (8.2), with the end of input checked before it is decoded, and no timeout on the
-        wait for input unless an escape is pending."""
-        selector = selectors.SelectSelector()
-        selector.register(self.fileno, selectors.EVENT_READ)
-        wake_read = self._wake_read
-        selector.register(wake_read, selectors.EVENT_READ)
-        fileno = self.fileno
-        parser = XTermParser(self._debug)
-        decode = getincrementaldecoder("utf-8")().decode
-        ended = False
+        """Textual runs this in a thread of its own; here the thread hands reading over to the event loop and
+        ends."""
+        self._input_wanted = True
+        self._loop.call_soon_threadsafe(self._start_reading)
 
-        def wait() -> float | None:
-            """Seconds until the parser's pending escape is due to be a key (None: wait for input for good)."""
-            due = parser._timeout_time
-            return None if due is None else max(0.0, due - get_time())
+    def _start_reading(self) -> None:
+        if self._input_wanted and not self._reading:
+            self._parser = XTermParser(self._debug)
+            self._decode = getincrementaldecoder("utf-8")().decode
+            self._loop.add_reader(self.fileno, self._read_input)
+            self._reading = True
 
-        def process_selector_events(events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
-            nonlocal ended
-            for last, (key, mask) in loop_last(events):
-                if key.fd == wake_read:
-                    _drain(wake_read)
-                elif mask & selectors.EVENT_READ:
-                    data = os.read(fileno, 1024 * 4)
-                    if not data:  # in raw mode a read returns nothing only at the end: the terminal is gone
-                        ended = True
-                        break
-                    for event in parser.feed(decode(data, final=final and last)):
-                        self.process_message(event)
-            for event in parser.tick():
-                self.process_message(event)
+    def _stop_reading(self) -> None:
+        self._cancel_escape_timer()
+        if self._reading:
+            self._reading = False
+            self._loop.remove_reader(self.fileno)
 
+    def _read_input(self) -> None:
         try:
-            while not self.exit_event.is_set() and not ended:
-                process_selector_events(selector.select(wait()))
-            if ended:
-                os.kill(os.getpid(), signal.SIGHUP)
-                return
-            selector.unregister(self.fileno)
-            process_selector_events(selector.select(0.1), final=True)
-        finally:
-            selector.close()
-            try:
-                for _event in parser.feed(""):
-                    pass
-            except (EOFError, ParseError):
-                pass
+            data = os.read(self.fileno, 1024 * 4)
+        except BlockingIOError:
+            return
+        except OSError:  # a terminal whose other end has closed (EIO): as its end of input
+            data = b""
+        if not data:  # in raw mode a read returns nothing only at the end: the terminal is gone
+            self._stop_reading()
+            os.kill(os.getpid(), signal.SIGHUP)
+            return
+        for event in self._parser.feed(self._decode(data)):
+            self.process_message(event)
+        self._tick()
 
+    def _tick(self) -> None:
+        """Let the parser give up on an escape that has waited long enough (a lone escape key), and time the next
+        check while one is pending."""
+        self._cancel_escape_timer()
+        for event in self._parser.tick():
+            self.process_message(event)
+        due = self._parser._timeout_time
+        if due is not None and self._reading:
+            self._escape_timer = self._loop.call_later(max(0.0, due - get_time()), self._tick)
 
-def _drain(fd: int) -> None:
-    """Read a non-blocking pipe empty."""
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
+    def _cancel_escape_timer(self) -> None:
+        if self._escape_timer is not None:
+            self._escape_timer.cancel()
+            self._escape_timer = None
+
+    def send_message(self, message: Message) -> None:
+        """Post an input event to the app: this runs in the app's own loop, with no thread to hop from."""
+        self._app.post_message(message)
+
+    def disable_input(self) -> None:
+        super().disable_input()  # joins the input thread, which has ended
+        self._input_wanted = False
+        self._stop_reading()
+
+    def close(self) -> None:
+        self._stop_reading()
+        super().close()

@@ -369,8 +369,8 @@ async def test_the_gradient_values_split_at_the_panels_own_width():
     async with app.run_test(size=(120, 40)):
         assert app.query_one(Readout).content_size.width == PANEL_TEXT_WIDTH
     grad = {"w": -1.972e-05, "b": -5.686}  # "∂L/∂w -1.972e-05  ∂L/∂b -5.686" is 30 cells
-    assert gradient_text(grad, PANEL_TEXT_WIDTH).plain == "∂L/∂w -1.972e-05\n∂L/∂b -5.686"
-    assert gradient_text(grad, 30).plain == "∂L/∂w -1.972e-05  ∂L/∂b -5.686"
+    assert [line.plain for line in gradient_text(grad, PANEL_TEXT_WIDTH)] == ["∂L/∂w -1.972e-05", "∂L/∂b -5.686"]
+    assert [line.plain for line in gradient_text(grad, 30)] == ["∂L/∂w -1.972e-05  ∂L/∂b -5.686"]
 
 
 async def test_enter_on_an_untouched_box_changes_nothing_even_after_a_run_moved_on():

@@ -405,10 +405,11 @@ class Session:
         return self.status == Status.RUNNING
 
     # ----- hand actions --------------------------------------------------------------------
-    def _changed(self) -> None:
-        """Parameters changed by hand: in-flight optimizer work is stale, the optimizer state restarts."""
+    def _changed(self, loss: float) -> None:
+        """Parameters changed by hand, to this loss: in-flight optimizer work is stale, the optimizer state
+        restarts."""
         self._restart()
-        self._record(self.loss_at(self.params))
+        self._record(loss)
 
     def _record(self, new_loss: float) -> None:
         self.last_delta = new_loss - self._loss if math.isfinite(self._loss) else 0.0
@@ -447,11 +448,11 @@ class Session:
             return False
         return self._try_set(name, value)
 
-    def computable(self, params: Params) -> bool:
-        """Can training start here? The loss, exact and as the trainer sums it in float64, is finite.
-        Only the line's loss is exact (O(1)); its float64 sum over the data is computed (O(n)) only when
-        n x the loss comes near float64's limit, so a hand key stays O(1) on a million points."""
-        exact = self.loss_at(params)
+    def computable(self, params: Params, exact: float | None = None) -> bool:
+        """Can training start here? The loss, exact (`exact`, when known already) and as the trainer sums it in
+        float64, is finite. Only the line's loss is exact (O(1)); its float64 sum over the data is computed (O(n))
+        only when n x the loss comes near float64's limit, so a hand key stays O(1) on a million points."""
+        exact = self.loss_at(params) if exact is None else exact
         if not math.isfinite(exact):
             return False
         if self._lsq is None or exact * self.data.n < 1e300:  # without an exact form, loss_at is that sum
@@ -462,13 +463,14 @@ class Session:
     def _try_set(self, name: str, value: float) -> bool:
         trial = dict(self.params)
         trial[name] = np.float64(value)
-        if not self.computable(trial):
+        loss = self.loss_at(trial)
+        if not self.computable(trial, loss):
             self.message = (f"{name} = {value:g} makes the loss overflow; "
                             f"{name} stays {fmt_number(float(self.params[name]))}")
             return False
         self.params = trial
         self.message = ""
-        self._changed()
+        self._changed(loss)
         return True
 
     def scale_step(self, factor: float) -> None:

@@ -40,10 +40,11 @@ def hint(session: Session, grad: dict[str, float] | None) -> Text:
 PANEL_TEXT_WIDTH = 29  # the side panel's 32 columns less its border and padding (before the first layout)
 
 
-def gradient_text(grad: dict[str, float], width: int = PANEL_TEXT_WIDTH) -> Text:
+def gradient_text(grad: dict[str, float], width: int = PANEL_TEXT_WIDTH) -> list[Text]:
     """∂L/∂w -119.3  ∂L/∂b -34.16: the gradient's values with their signs, one line when they fit."""
     parts = [f"∂L/∂{name} {g:.4g}" for name, g in grad.items()]
-    return Text("  ".join(parts) if len("  ".join(parts)) <= width else "\n".join(parts), style="dim")
+    one = "  ".join(parts)
+    return [Text(line, style="dim") for line in ([one] if len(one) <= width else parts)]
 
 
 def goal_text(session: Session) -> Text | None:
@@ -83,13 +84,12 @@ def _label(name: str) -> str:
     return name if cell_len(name) <= LABEL_WIDTH else name[:LABEL_WIDTH - 1] + "…"
 
 
-def hand_text(session: Session) -> Text:
+def hand_text(session: Session) -> list[Text]:
     """A row per hand parameter, its name and its value, where its input box opens (tab)."""
-    names = [_label(name) for name in session.model.hand]
-    return Text("\n".join(f"{name} {param_text(session, index)}" for index, name in enumerate(names)))
+    return [Text(f"{_label(name)} {param_text(session, index)}") for index, name in enumerate(session.model.hand)]
 
 
-def other_text(session: Session) -> Text | None:
+def other_text(session: Session) -> list[Text]:
     """The parameters the keys do not move, dim, a row each up to OTHER_ROWS, then a count of the rest: only the
     optimizer changes them, and they are part of the fit (a quadratic's a)."""
     others = [name for name in session.params if name not in session.model.hand]
@@ -97,7 +97,7 @@ def other_text(session: Session) -> Text | None:
             if session.params[name].ndim == 0]
     if len(rows) < len(others):
         rows.append(f"+ {len(others) - len(rows)} more: see fit --json")
-    return Text("\n".join(rows), style="dim") if rows else None
+    return [Text(row, style="dim") for row in rows]
 
 
 class Readout(TextRows):
@@ -121,12 +121,13 @@ class Readout(TextRows):
         if acc is not None:
             lowest += f"   accuracy {acc:.0%}"
         grad = session.gradient()
-        values = hand_text(session) if hand and session.model.two_param else None
         width = self.content_size.width or PANEL_TEXT_WIDTH
-        lines = [Text(f"{session.model.loss_label} {fmt(session.loss)}", style="bold"), change, Text(lowest),
-                 hint(session, grad), gradient_text(grad, width) if grad is not None else None, goal_text(session),
-                 values, other_text(session) if session.model.two_param else None]
-        self.set_lines([line for line in lines if line is not None])
+        goal = goal_text(session)
+        self.set_lines([Text(f"{session.model.loss_label} {fmt(session.loss)}", style="bold"), change, Text(lowest),
+                        hint(session, grad), *(gradient_text(grad, width) if grad is not None else ()),
+                        *((goal,) if goal is not None else ()),
+                        *(hand_text(session) if hand and session.model.two_param else ()),
+                        *(other_text(session) if session.model.two_param else ())])
 
 
 class ParamInput(Input):

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fitplay.core.passes import largest, means
 from fitplay.core.scaling import centre
 
 _SPLIT = 134217729.0  # 2^27 + 1: Veltkamp's split of a float into two halves whose products are exact
@@ -38,19 +39,21 @@ class LeastSquares(NamedTuple):
 
     @classmethod
     def of(cls, x: np.ndarray, y: np.ndarray) -> LeastSquares:
-        """Two passes over the data; x must not be constant."""
+        """Passes over the data a chunk at a time (no array of its size made); x must not be constant."""
         mx, my = centre(x), centre(y)
-        xc = x - mx
-        s = float(np.max(np.abs(xc)))
-        t = np.divide(xc, s, out=xc)  # in place: three arrays of the data's size at most, not five (10^7 points)
-        yc = y - my
-        tt = float(np.mean(t * t))
-        slope_t = float(np.mean(t * yc)) / tt  # the slope against t: w* = slope_t / s
-        u = np.subtract(yc, slope_t * t, out=yc)
+        s = largest(lambda c: np.abs(c - mx), x)
+        tt, t_yc = means(lambda cx, cy: (np.square((cx - mx) / s), (cx - mx) / s * (cy - my)), x, y)
+        slope_t = t_yc / tt  # the slope against t: w* = slope_t / s
+
+        def moments(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, ...]:
+            t = (cx - mx) / s
+            u = (cy - my) - slope_t * t
+            return u * u, u * t, u, t
+
+        u2, ut, um, tm = means(moments, x, y)
         with np.errstate(over="ignore", invalid="ignore"):
             w = slope_t / s
-            return cls(mx, my, w, my - w * mx, s, tt, float(np.mean(u * u)), float(np.mean(u * t)),
-                       float(np.mean(u)), float(np.mean(t)))
+            return cls(mx, my, w, my - w * mx, s, tt, u2, ut, um, tm)
 
     def _k(self, w: float, b: float) -> float:
         """w·mx + b - my without rounding in between (it is where the offsets cancel); ±inf past float64.

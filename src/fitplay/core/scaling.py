@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
+
+from fitplay.core.passes import largest, mean
 
 SCALE_MODES = ("auto", "standard", "none")
 
@@ -36,20 +39,22 @@ class Scaling(NamedTuple):
 def centre(v: np.ndarray) -> float:
     """The mean, corrected by the mean of what is left (so a constant's centre is the constant itself,
     not a value an ulp away that makes every deviation the same nonzero number)."""
-    first = float(np.mean(v))
+    first = mean(lambda c: c, v)
     with np.errstate(over="ignore", invalid="ignore"):
-        corrected = first + float(np.mean(v - first))
+        corrected = first + mean(lambda c: c - first, v)
     return corrected if np.isfinite(corrected) else first
 
 
 def _centre_and_spread(v: np.ndarray) -> tuple[float, float]:
-    """Mean and standard deviation, the deviations scaled first so that tiny values do not underflow."""
+    """Mean and standard deviation (two passes, as numpy's), the deviations scaled first so that tiny values do
+    not underflow."""
     mid = centre(v)
-    deviations = v - mid
-    top = float(np.max(np.abs(deviations)))
-    if top == 0.0 or not np.isfinite(top):
-        return mid, _unit(mid)
-    spread = top * float(np.std(deviations / top))
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = largest(lambda c: np.abs(c - mid), v)
+        if top == 0.0 or not np.isfinite(top):
+            return mid, _unit(mid)
+        middle = mean(lambda c: (c - mid) / top, v)
+        spread = top * math.sqrt(mean(lambda c: np.square((c - mid) / top - middle), v))
     return mid, spread if spread > 0.0 else _unit(mid)
 
 

@@ -29,6 +29,7 @@ from fitplay.core.optim import (
     Stop,
     Trainer,
 )
+from fitplay.core.passes import mean
 from fitplay.core.run import History, Status
 from fitplay.core.scaling import Scaling
 from fitplay.errors import InputError
@@ -232,7 +233,8 @@ class Session:
             given = dict(zip(self.model.hand, (np.float64(v) for v in self.options.init)))
             return {**_copy(self.model.start(self.seed)), **given}
         if self.csv_data is not None:
-            sign = 1.0 if np.mean((self.data.x - self.scaling.mx) * (self.data.y - np.mean(self.data.y))) >= 0 else -1.0
+            mx, my = self.scaling.mx, mean(lambda c: c, self.data.y)
+            sign = 1.0 if mean(lambda cx, cy: (cx - mx) * (cy - my), self.data.x, self.data.y) >= 0 else -1.0
             scaled = self.model.scaled_start(sign)
             if scaled is not None:
                 return _copy(self.model.from_standard(scaled, self.scaling))

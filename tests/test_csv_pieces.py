@@ -61,12 +61,14 @@ def outcome(path: str) -> tuple[str, object]:
     return "data", (d.x.tolist(), d.y.tolist(), d.columns)
 
 
+@pytest.mark.parametrize("workers", [False, True], ids=["here", "in worker processes"])
 @pytest.mark.parametrize("kind", [*CASES, *BYTES])
-def test_pieces_read_like_the_whole_file(tmp_path, monkeypatch, kind):
+def test_pieces_read_like_the_whole_file(tmp_path, monkeypatch, kind, workers):
     path = tmp_path / "d.csv"
     path.write_bytes(BYTES[kind] if kind in BYTES else CASES[kind].encode())
     whole = outcome(str(path))
     monkeypatch.setattr(data, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(data, "PARALLEL_BYTES", 0 if workers else data.PARALLEL_BYTES)
     calls = []
     try:
         load_csv(str(path), progress=lambda done, total: calls.append((done, total)))

@@ -10,12 +10,14 @@ import math
 import os
 import stat
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
+from fitplay.core import piece_pool
 from fitplay.core.files import open_limited, read_part, source_name, too_large
 from fitplay.errors import InputError, printable, shortened
 
@@ -23,8 +25,9 @@ MAX_ABS = 1e100  # squares and products of such values stay finite in float64
 MIN_ABS = 1e-300  # a value nearer 0 (but not 0) loses float64's precision: its spread and steps underflow
 MISSING_MARKS = ("", "na", "n/a", "#n/a", "nan", "null", "none", ".", "?")  # R, pandas, Excel, SAS, UCI
 MAX_CSV_BYTES = 1 << 30
-CHUNK_BYTES = 1 << 24  # a larger file is read and parsed in pieces of about this size
+CHUNK_BYTES = 1 << 22  # a larger file is read and parsed in pieces of about this size (four in memory at once)
 MAX_ROWS = 10_000_000  # the largest data set a fit is budgeted for (load <= 5 s, memory <= 600 MB)
+PARALLEL_BYTES = 1 << 26  # a file this large has its pieces parsed by worker processes
 MAX_LINE_BYTES = 1 << 20  # no line of two numbers is longer
 # Line breaks that str.splitlines() knows and numpy's parser does not (with a lone CR: VT, FF, NEL ...).
 _ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -289,50 +292,83 @@ def _whole(text: str, raw: bytes, name: str, layout: _Layout) -> tuple[np.ndarra
 
 def _streamed(raws: Iterator[bytes], first: str, name: str, layout: _Layout, total: int,
               progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, np.ndarray]:
-    """x and y of a file read a piece at a time (the first piece's text given), written into arrays sized from
-    the first piece's rows per byte and the file's size, grown when short."""
-    x, y = np.empty(0), np.empty(0)
-    n, line, breaks, done = 0, 1, 0, 0
-    for k, raw in enumerate(raws):
-        text = first if k == 0 else _decode(raw, name, breaks, first=False)
-        newlines = _newlines(raw)
-        px, py, lines = _piece(text, raw, newlines, name, layout, line, header=k == 0 and layout.header is not None)
+    """x and y of a file read a piece at a time (the first piece's text given). A file of PARALLEL_BYTES or more
+    has its pieces parsed by worker processes, one piece a worker ahead of the piece taken."""
+    columns = _Columns(name, layout, first, total)
+    pending: deque[tuple[bytes, int, int, piece_pool.Job]] = deque()
+    breaks = 0
+    pool = piece_pool.Pool(workers=total >= PARALLEL_BYTES)
+    try:
+        for k, raw in enumerate(raws):
+            newlines = _newlines(raw)
+            header = k == 0 and layout.header is not None
+            pending.append((raw, newlines, breaks, pool.submit(_fast_piece, raw, name, breaks, layout, header)))
+            breaks += newlines
+            while len(pending) >= piece_pool.WORKERS:
+                columns.take(*pending.popleft(), progress)
+        while pending:
+            columns.take(*pending.popleft(), progress)
+    finally:
+        pool.close()
+    return columns.result()
+
+
+class _Columns:
+    """x and y of a file's pieces taken in order, written into arrays sized from the first piece's rows per byte
+    and the file's size, grown when short."""
+
+    def __init__(self, name: str, layout: _Layout, first: str, total: int) -> None:
+        self.name, self.layout, self.first, self.total = name, layout, first, total
+        self.x, self.y = np.empty(0), np.empty(0)
+        self.n, self.line, self.done = 0, 1, 0  # rows so far, the next piece's first line, bytes so far
+
+    def take(self, raw: bytes, newlines: int, breaks: int, parsed: piece_pool.Job,
+             progress: Callable[[int, int], None] | None) -> None:
+        """Add a piece (its bytes, its \\n count and how many came before it, and numpy's parse of it, None where
+        numpy cannot read it: it is then parsed line by line, to name the problem's line)."""
+        name, layout, fast = self.name, self.layout, parsed.result()
+        if fast is not None:  # no odd line breaks: every line ends at a \n
+            px, py, lines = fast[:, 0], fast[:, 1], newlines
+        else:
+            text = self.first if self.done == 0 else _decode(raw, name, breaks, first=False)
+            start = 1 if self.done == 0 and layout.header is not None else 0  # the header row
+            rows = _rows(text, layout.delim, name, self.line)[start:]
+            (px, py), lines = _values(rows, name, layout), len(text.splitlines())
+        n, x, y = self.n, self.x, self.y
         if n + len(px) > len(x):
-            guess = int(1.02 * len(px) * total / len(raw)) if k == 0 and total else 2 * len(x)
+            guess = int(1.02 * len(px) * self.total / len(raw)) if n == 0 and self.total else 2 * len(x)
             x.resize(max(n + len(px), guess), refcheck=False)
             y.resize(len(x), refcheck=False)
         x[n:n + len(px)], y[n:n + len(py)] = px, py
-        n += len(px)
-        if n > MAX_ROWS:
+        self.n = n + len(px)
+        if self.n > MAX_ROWS:
             raise DataError(f"{name}: more than {MAX_ROWS:,} rows: too many for one fit (use a sample)")
-        line += lines
-        breaks += newlines
-        done += len(raw)
+        self.line += lines
+        self.done += len(raw)
         if progress is not None:
-            progress(done, total)
-    if n < 2:
-        raise DataError(f"{name}: no data rows" if n == 0 else f"{name}: only one data row; need at least two")
-    x.resize(n, refcheck=False)
-    y.resize(n, refcheck=False)
-    return x, y
+            progress(self.done, self.total)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.n < 2:
+            raise DataError(f"{self.name}: no data rows" if self.n == 0 else
+                            f"{self.name}: only one data row; need at least two")
+        self.x.resize(self.n, refcheck=False)
+        self.y.resize(self.n, refcheck=False)
+        return self.x, self.y
+
+
+def _fast_piece(raw: bytes, name: str, lines_before: int, layout: _Layout, header: bool) -> np.ndarray | None:
+    """The columns of one piece of a file (after `lines_before` line breaks; header: it holds the header) by
+    numpy's parser, or None for the line-by-line parser. Runs in a worker process for a large file."""
+    text = _decode(raw, name, lines_before, first=lines_before == 0)
+    if '"' in text:
+        return None
+    return _fast_columns(text, raw, layout.delim, layout.header_line if header else 0, layout.ncols, layout.use)
 
 
 def _newlines(raw: bytes) -> int:
     """How many \\n bytes: numpy counts them in a third of the time of bytes.count (16 MB: 7 ms, not 19)."""
     return int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n")))
-
-
-def _piece(text: str, raw: bytes, newlines: int, name: str, layout: _Layout, first_line: int,
-           header: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """x and y of one piece of a file (its first line is first_line; header: it holds the header; its \\n
-    bytes counted), and its number of lines."""
-    fast = None
-    if '"' not in text:
-        fast = _fast_columns(text, raw, layout.delim, layout.header_line if header else 0, layout.ncols, layout.use)
-    if fast is not None:  # no odd line breaks: every line ends at a \n
-        return fast[:, 0], fast[:, 1], newlines
-    rows = _rows(text, layout.delim, name, first_line)[1 if header else 0:]
-    return (*_values(rows, name, layout), len(text.splitlines()))
 
 
 def _values(rows: list[tuple[int, list[str]]], name: str, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ MAX_ABS = 1e100  # squares and products of such values stay finite in float64
 MIN_ABS = 1e-300  # a value nearer 0 (but not 0) loses float64's precision: its spread and steps underflow
 MISSING_MARKS = ("", "na", "n/a", "#n/a", "nan", "null", "none", ".", "?")  # R, pandas, Excel, SAS, UCI
 MAX_CSV_BYTES = 1 << 30
-CHUNK_BYTES = 1 << 22  # a larger file is read and parsed in pieces of about this size (four in memory at once)
+CHUNK_BYTES = 1 << 22  # a larger file is read and parsed in pieces of about this size (a few in memory at once)
 MAX_ROWS = 10_000_000  # the largest data set a fit is budgeted for (load <= 5 s, memory <= 600 MB)
 PARALLEL_BYTES = 1 << 26  # a file this large has its pieces parsed by worker processes
 MAX_LINE_BYTES = 1 << 20  # no line of two numbers is longer

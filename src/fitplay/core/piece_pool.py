@@ -11,14 +11,16 @@ and every later one, is parsed in this process instead."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import select
 import signal
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing import Process
+    from multiprocessing.connection import Connection
 
 WORKERS = 2
 
@@ -59,9 +61,11 @@ class Pool:
 
     def __init__(self, workers: bool) -> None:
         self._pipes: list[Connection] = []
-        self._processes: list[multiprocessing.Process] = []
+        self._processes: list[Process] = []
         self._turn = 0
         if workers:
+            import multiprocessing  # only for a large file: 5 to 10 ms of every start otherwise
+
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["fitplay.core.data"])
             for _ in range(WORKERS):

@@ -42,7 +42,12 @@ class LeastSquares(NamedTuple):
         """Passes over the data a chunk at a time (no array of its size made); x must not be constant."""
         mx, my = centre(x), centre(y)
         s = largest(lambda c: np.abs(c - mx), x)
-        tt, t_yc = means(lambda cx, cy: (np.square((cx - mx) / s), (cx - mx) / s * (cy - my)), x, y)
+
+        def slope_terms(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, ...]:
+            t = (cx - mx) / s
+            return t * t, t * (cy - my)
+
+        tt, t_yc = means(slope_terms, x, y)
         slope_t = t_yc / tt  # the slope against t: w* = slope_t / s
 
         def moments(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -19,6 +19,7 @@ import asyncio
 import os
 import signal
 from codecs import getincrementaldecoder
+from collections.abc import Callable
 
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
@@ -33,8 +34,8 @@ class HangUpDriver(LinuxDriver):
         super().__init__(*args, **kwargs)
         self._input_wanted = False  # between start_application_mode and disable_input
         self._reading = False  # the loop watches the terminal
-        self._parser = XTermParser(self._debug)  # made anew each time reading starts (after a suspend too)
-        self._decode = getincrementaldecoder("utf-8")().decode
+        self._parser: XTermParser | None = None  # made anew each time reading starts (after a suspend too)
+        self._decode: Callable[[bytes], str] | None = None
         self._escape_timer: asyncio.TimerHandle | None = None
 
     def run_input_thread(self) -> None:

@@ -220,9 +220,10 @@ class FitplayApp(App[int]):
             self._heading = (s.model, s.step_size)
             self._update("#model-line", Text.assemble((s.model.name, "bold"), "  ", s.model.formula))
             self._update("#step-line", self._step_text())
+        disabled = not self.can_type
         for index, box in enumerate(self.boxes):
-            if box.disabled == self.can_type:  # set only on a change: a reactive's set runs its checks
-                box.disabled = not self.can_type
+            if box.disabled != disabled:  # set only on a change: a reactive's set runs its checks
+                box.disabled = disabled
             if self.editing and s.model.two_param:
                 self._update(f"#param-label-{index}", Text(s.model.hand[index]))
                 if not box.has_focus:

@@ -47,14 +47,14 @@ def gradient_text(grad: dict[str, float], width: int = PANEL_TEXT_WIDTH) -> list
     return [Text(line, style="dim") for line in ([one] if len(one) <= width else parts)]
 
 
-def goal_text(session: Session) -> Text | None:
-    """For the lesson's own data, what to aim for by hand and where the floor is."""
+def goal_text(session: Session) -> list[Text]:
+    """For the lesson's own data, what to aim for by hand and where the floor is (no line otherwise)."""
     floor = session.least_loss()
     if floor is None or not session.model.lesson or session.csv_data is not None:
-        return None
+        return []
     target = float(f"{floor * 1.05:.0e}")
     target = target if target > floor * 1.05 else target + 10 ** math.floor(math.log10(target))
-    return Text(f"goal {session.model.loss_label} < {target:g} (floor ≈ {floor:.2f})", style="dim")
+    return [Text(f"goal {session.model.loss_label} < {target:g} (floor ≈ {floor:.2f})", style="dim")]
 
 
 def update_text(static: Static, old: Text | None, new: Text) -> None:
@@ -122,10 +122,9 @@ class Readout(TextRows):
             lowest += f"   accuracy {acc:.0%}"
         grad = session.gradient()
         width = self.content_size.width or PANEL_TEXT_WIDTH
-        goal = goal_text(session)
         self.set_lines([Text(f"{session.model.loss_label} {fmt(session.loss)}", style="bold"), change, Text(lowest),
                         hint(session, grad), *(gradient_text(grad, width) if grad is not None else ()),
-                        *((goal,) if goal is not None else ()),
+                        *goal_text(session),
                         *(hand_text(session) if hand and session.model.two_param else ()),
                         *(other_text(session) if session.model.two_param else ())])
 
